@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AirqualityConfig(AppConfig):
+    name = "xietong.airquality"
+    label = "airquality"

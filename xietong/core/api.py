@@ -1,0 +1,82 @@
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.security import HttpBearer
+
+from .access import memberships_of
+from .models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    """Bearer tokens for machine clients (scripts of the city offices, monitoring feeds)."""
+
+    def authenticate(self, request, token):
+        try:
+            api_token = ApiToken.objects.select_related("user").get(
+                key_hash=ApiToken.hash_key(token), revoked_at__isnull=True, user__is_active=True
+            )
+        except ApiToken.DoesNotExist:
+            return None
+        now = timezone.now()
+        # Writing on every call would turn each read into a write; once a minute is enough to audit.
+        if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.user = api_token.user
+        return api_token.user
+
+
+router = Router(tags=["core"])
+
+
+class MembershipOut(Schema):
+    unit_id: int
+    unit: str
+    unit_kind: str
+    role: str
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    memberships: list[MembershipOut]
+
+
+@router.get("/me", response=MeOut, summary="The authenticated user and their units")
+def me(request):
+    user = request.auth
+    return {
+        "username": user.get_username(),
+        "name": user.get_full_name() or user.get_username(),
+        "memberships": [
+            {"unit_id": m.unit_id, "unit": m.unit.name, "unit_kind": m.unit.kind, "role": m.get_role_display()}
+            for m in memberships_of(user)
+        ],
+    }
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: str
+    read: bool
+
+
+@router.get("/notifications", response=list[NotificationOut], summary="The user's inbox, newest first")
+def notifications(request, unread: bool = False):
+    items = request.auth.notifications.all()
+    if unread:
+        items = items.filter(read_at__isnull=True)
+    return [
+        {
+            "id": n.id,
+            "kind": n.kind,
+            "title": n.title,
+            "body": n.body,
+            "url": n.url,
+            "created_at": n.created_at.isoformat(),
+            "read": n.read_at is not None,
+        }
+        for n in items[:200]
+    ]

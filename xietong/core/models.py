@@ -1,0 +1,191 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    OFFICE = "office", _("Coordination office")
+    CITY = "city", _("City government")
+    DEPARTMENT = "department", _("Department")
+    DISTRICT = "district", _("District / county")
+    TOWN = "town", _("Town / street")
+    COMMUNITY = "community", _("Community / village")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    HOTEL = "hotel", _("Hotel")
+    TASK_FORCE = "task_force", _("Task force")
+
+
+class Unit(models.Model):
+    """An organisation in the cluster; units form a tree under the coordination office.
+
+    `path` is the chain of ancestor ids ("/1/4/17/"), so "is X inside Y" and
+    "everything under Y" are prefix tests and one indexed query, whatever the depth.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    def is_within(self, other):
+        return self.path.startswith(other.path)
+
+    def ancestors(self):
+        """Ids from the root down to this unit, inclusive."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+
+class Role(models.IntegerChoices):
+    VIEWER = 10, _("Viewer")
+    STAFF = 20, _("Staff")
+    MANAGER = 30, _("Manager")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.PositiveSmallIntegerField(_("role"), choices=Role.choices, default=Role.STAFF)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="membership_unique_user_unit")]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self):
+        return f"{self.user} @ {self.unit} ({self.get_role_display()})"
+
+
+class TimelineEvent(models.Model):
+    """One entry of an object's append-only history: who did what, when, old → new."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=50)
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+    public = models.BooleanField(default=True, help_text="Shown on public pages (never holds personal data).")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Timeline events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Timeline events are append-only.")
+
+
+class Notification(models.Model):
+    """An entry in a person's inbox; the other back-ends (e-mail, console) are sent from the same call."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=50)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Makes a notification idempotent: a second send with the same key for the same person is dropped,
+    # even when two workers race (the unique constraint decides).
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        constraints = [models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_unique_dedupe")]
+
+    def __str__(self):
+        return self.title
+
+
+class ApiToken(models.Model):
+    """A bearer token for machine clients; only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key):
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key():
+        return "xt_" + secrets.token_urlsafe(32)
+
+
+class PersonalDataAccess(models.Model):
+    """Who read whose personal data, when and why; kept for the audit retention period."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    fields = models.CharField(max_length=200)
+    purpose = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.fields}"

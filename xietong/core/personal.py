@@ -1,0 +1,91 @@
+"""Personal data: encrypted at rest, shown masked, every read logged.
+
+Values are encrypted with Fernet under keys derived from settings.PERSONAL_DATA_KEYS
+(the first key encrypts, all decrypt, so keys can be rotated). Exact-match lookups
+use a keyed hash (`blind_index`) instead of the plaintext.
+"""
+
+import base64
+import hashlib
+import hmac
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import PersonalDataAccess
+
+
+def _fernet():
+    keys = [
+        Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"xietong-personal:{k}".encode()).digest()))
+        for k in settings.PERSONAL_DATA_KEYS
+    ]
+    return MultiFernet(keys)
+
+
+def encrypt(value):
+    if value in (None, ""):
+        return value
+    return _fernet().encrypt(str(value).encode()).decode()
+
+
+def decrypt(token):
+    if token in (None, ""):
+        return token
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ValueError("personal data could not be decrypted with the configured keys") from None
+
+
+def blind_index(value):
+    key = hashlib.sha256(f"xietong-index:{settings.PERSONAL_DATA_KEYS[0]}".encode()).digest()
+    return hmac.new(key, str(value).strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text column stored encrypted; Python code sees the plaintext."""
+
+    def from_db_value(self, value, expression, connection):
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        return encrypt(super().get_prep_value(value))
+
+
+def mask_id_number(value):
+    """1101**********1234: region prefix and last four only."""
+    if not value:
+        return ""
+    value = str(value)
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value):
+    if not value:
+        return ""
+    value = str(value)
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value):
+    """张** for 张三丰: the family name only."""
+    if not value:
+        return ""
+    return value[0] + "*" * (len(value) - 1)
+
+
+def log_access(actor, obj, fields, purpose=""):
+    PersonalDataAccess.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        fields=",".join(fields),
+        purpose=purpose,
+    )

@@ -1,0 +1,38 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import actions
+from .access import memberships_of
+from .models import Unit, UnitKind
+
+
+def home(request):
+    office = Unit.objects.filter(kind=UnitKind.OFFICE, parent__isnull=True).first()
+    cities = Unit.objects.filter(kind=UnitKind.CITY, parent=office).select_related("region") if office else []
+    return render(
+        request,
+        "core/home.html",
+        {"office": office, "cities": cities, "my_memberships": memberships_of(request.user)},
+    )
+
+
+@login_required
+def inbox(request):
+    items = request.user.notifications.all()
+    if request.GET.get("unread"):
+        items = items.filter(read_at__isnull=True)
+    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    return render(request, "core/inbox.html", {"page": page, "unread_only": bool(request.GET.get("unread"))})
+
+
+@login_required
+@require_POST
+def inbox_mark_read(request):
+    ids = request.POST.getlist("id")
+    count = actions.do_mark_read(user=request.user, notification_ids=[int(i) for i in ids if i.isdigit()] or None)
+    messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+    return redirect("inbox")

@@ -1,0 +1,22 @@
+"""The workflows the home page and the navigation link to.
+
+An app joins by setting `workflow` on its AppConfig: a dict with `title`,
+`description` and `url` (a URL name). Apps without pages simply don't.
+"""
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+
+def workflows():
+    entries = []
+    for config in apps.get_app_configs():
+        spec = getattr(config, "workflow", None)
+        if not spec:
+            continue
+        try:
+            url = reverse(spec["url"])
+        except NoReverseMatch:
+            continue
+        entries.append({**spec, "href": url, "order": spec.get("order", 100)})
+    return sorted(entries, key=lambda e: e["order"])
