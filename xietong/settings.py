@@ -187,3 +187,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Periodic jobs for `celery beat`; each is also a management command for cron.
+CELERY_BEAT_SCHEDULE = {
+    "supervision-reminders": {"task": "xietong.supervision.run_reminders", "schedule": 3600.0},
+    "purge-access-log": {"task": "xietong.core.purge_access_log", "schedule": 86400.0},
+}

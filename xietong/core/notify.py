@@ -62,6 +62,18 @@ def notify(recipients, *, kind, title, body="", url="", dedupe_key=None):
     return created
 
 
+def dispatch_later(notifications):
+    """Send already-stored inbox rows (created in bulk) through the other back-ends after commit."""
+    if not notifications or not settings.NOTIFICATION_BACKENDS:
+        return
+    ids = [n.pk for n in notifications if n.pk is not None]
+
+    def send():
+        _dispatch(list(Notification.objects.filter(pk__in=ids).select_related("recipient")))
+
+    transaction.on_commit(send)
+
+
 def _dispatch(notifications):
     for name in settings.NOTIFICATION_BACKENDS:
         backend = BACKENDS.get(name)

@@ -1,0 +1,520 @@
+"""Every write of the supervised action list.
+
+Each `do_*` function checks the actor's right to act, changes state atomically,
+writes the timeline and leaves notifications to `transaction.on_commit` (through
+`notify`). A refused action raises PermissionDenied; bad input raises
+ValidationError with a message in the user's language, and nothing is stored.
+"""
+
+import datetime
+import os
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xietong.core import timeline
+from xietong.core.models import Role, UnitKind
+from xietong.core.notify import notify
+
+from . import access
+from .models import (
+    SUB_AREAS,
+    CoUnit,
+    Evidence,
+    Matter,
+    Milestone,
+    ProgressReport,
+    Reminder,
+    ReminderKind,
+    ReportStatus,
+    Source,
+    State,
+)
+
+
+class ConflictError(ValidationError):
+    """The object changed since the person loaded it; their edit would overwrite someone else's."""
+
+
+ALLOWED_EVIDENCE_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".doc": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".txt": "text/plain",
+}
+
+# transition name → (states it starts from, state it leads to, whether a reason is required)
+TRANSITIONS = {
+    "assign": ([State.DRAFT], State.ASSIGNED, False),
+    "start": ([State.ASSIGNED], State.IN_PROGRESS, False),
+    "submit": ([State.IN_PROGRESS], State.SUBMITTED, False),
+    "verify": ([State.SUBMITTED], State.DONE, False),
+    "return": ([State.SUBMITTED], State.IN_PROGRESS, True),
+    "suspend": ([State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED], State.SUSPENDED, True),
+    "resume": ([State.SUSPENDED], State.IN_PROGRESS, False),
+    "cancel": (
+        [State.DRAFT, State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED, State.SUSPENDED],
+        State.CANCELLED,
+        True,
+    ),
+}
+
+
+def allowed_transitions(user, matter):
+    """The transitions this user may apply to the matter now (for buttons and the API)."""
+    return [name for name in TRANSITIONS if matter.state in TRANSITIONS[name][0] and _may(user, matter, name)]
+
+
+def _may(user, matter, name):
+    if name == "start":
+        return access.has_role(user, matter.lead_unit, Role.STAFF) or access.can_supervise(user)
+    if name == "submit":
+        return access.can_submit_for_verification(user, matter)
+    return access.can_supervise(user)
+
+
+def _validate_matter_fields(*, start_date, due_date, domain, sub_area, lead_unit, co_units):
+    errors = {}
+    if start_date and due_date and due_date < start_date:
+        errors["due_date"] = _("The due date cannot be before the start date.")
+    if sub_area and sub_area not in SUB_AREAS.get(domain, []):
+        errors["sub_area"] = _("This sub-area does not belong to the chosen domain.")
+    if lead_unit is not None and any(u.pk == lead_unit.pk for u in co_units):
+        errors["co_units"] = _("The lead unit cannot also be a co-unit.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _members(units, min_role=Role.STAFF):
+    """People who hold a role in these very units (not those above them: the office is told separately)."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(memberships__unit__in=units, memberships__role__gte=min_role, is_active=True)
+        .distinct()
+    )
+
+
+def _office_staff():
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(memberships__unit__kind=UnitKind.OFFICE, memberships__role__gte=Role.STAFF, is_active=True)
+        .distinct()
+    )
+
+
+@transaction.atomic
+def do_create_matter(
+    *,
+    actor,
+    code,
+    title,
+    lead_unit,
+    start_date,
+    due_date,
+    domain,
+    sub_area="",
+    description="",
+    co_units=(),
+    priority=1,
+    reporting_frequency="monthly",
+    source=Source.MANUAL,
+    source_object=None,
+    parent=None,
+    weight=1,
+    lead_share=1,
+    milestones=(),
+    public=False,
+    responsible=(),
+    assign=False,
+):
+    if not access.can_supervise(actor) and not (parent is not None and access.can_edit(actor, parent)):
+        raise PermissionDenied
+    co_units = list(co_units)
+    _validate_matter_fields(
+        start_date=start_date,
+        due_date=due_date,
+        domain=domain,
+        sub_area=sub_area,
+        lead_unit=lead_unit,
+        co_units=co_units,
+    )
+    if Matter.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("A matter with this code exists already.")})
+    matter = Matter.objects.create(
+        code=code,
+        title=title,
+        description=description,
+        domain=domain,
+        sub_area=sub_area,
+        source=source,
+        source_type=ContentType.objects.get_for_model(source_object) if source_object is not None else None,
+        source_id=str(source_object.pk) if source_object is not None else "",
+        lead_unit=lead_unit,
+        lead_share=lead_share,
+        start_date=start_date,
+        due_date=due_date,
+        priority=priority,
+        reporting_frequency=reporting_frequency,
+        parent=parent,
+        weight=weight,
+        public=public,
+        created_by=actor,
+    )
+    CoUnit.objects.bulk_create([CoUnit(matter=matter, unit=unit) for unit in co_units])
+    for order, (ms_title, ms_due) in enumerate(milestones):
+        Milestone.objects.create(matter=matter, title=ms_title, due_date=ms_due, order=order)
+    if responsible:
+        matter.responsible.set(responsible)
+    timeline.record(matter, "created", actor=actor, changes={"state": [None, matter.state]})
+    if assign:
+        do_transition(actor=actor, matter=matter, name="assign")
+    if parent is not None:
+        _recompute_progress(parent)
+    return matter
+
+
+EDITABLE_FIELDS = [
+    "title",
+    "description",
+    "domain",
+    "sub_area",
+    "start_date",
+    "due_date",
+    "priority",
+    "reporting_frequency",
+    "public",
+    "weight",
+    "lead_share",
+]
+
+
+@transaction.atomic
+def do_update_matter(*, actor, matter, version, co_units=None, **changes):
+    """Edit a matter as loaded at `version`; if someone saved in between, refuse with ConflictError."""
+    if not access.can_edit(actor, matter):
+        raise PermissionDenied
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    current = Matter.objects.select_for_update().get(pk=matter.pk)
+    if current.version != version:
+        last = timeline.history(current).last()
+        who = (last.actor.get_full_name() or last.actor.get_username()) if last and last.actor else _("someone")
+        raise ConflictError(
+            _(
+                "%(who)s changed this matter while you were editing it. Reload the page to see their changes, "
+                "then make yours again."
+            )
+            % {"who": who}
+        )
+    merged = {name: changes.get(name, getattr(current, name)) for name in EDITABLE_FIELDS}
+    _validate_matter_fields(
+        start_date=merged["start_date"],
+        due_date=merged["due_date"],
+        domain=merged["domain"],
+        sub_area=merged["sub_area"],
+        lead_unit=current.lead_unit,
+        co_units=co_units if co_units is not None else [],
+    )
+    old = {name: getattr(current, name) for name in changes}
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.version = F("version") + 1
+    current.updated_at = timezone.now()
+    current.save(update_fields=[*changes, "version", "updated_at"])
+    diff = timeline.changes_between(old, changes)
+    if co_units is not None:
+        before = set(current.co_units.values_list("unit_id", flat=True))
+        after = {u.pk for u in co_units}
+        if before != after:
+            CoUnit.objects.filter(matter=current).exclude(unit_id__in=after).delete()
+            CoUnit.objects.bulk_create([CoUnit(matter=current, unit_id=pk) for pk in after - before])
+            diff["co_units"] = [sorted(before), sorted(after)]
+            _recompute_progress(current)
+    current.refresh_from_db()
+    if diff:
+        timeline.record(current, "edited", actor=actor, changes=diff)
+    return current
+
+
+@transaction.atomic
+def do_transition(*, actor, matter, name, reason=""):
+    if name not in TRANSITIONS:
+        raise ValidationError(_("Unknown action."))
+    sources, target, needs_reason = TRANSITIONS[name]
+    current = Matter.objects.select_for_update().get(pk=matter.pk)
+    if current.state not in sources:
+        raise ValidationError(
+            _("A matter in state “%(state)s” cannot be moved this way.") % {"state": current.get_state_display()}
+        )
+    if not _may(actor, current, name):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if needs_reason and not reason:
+        raise ValidationError({"reason": _("Please give a reason.")})
+    old_state = current.state
+    current.state = target
+    current.state_reason = reason
+    fields = ["state", "state_reason", "version", "updated_at"]
+    if target == State.DONE:
+        current.completed_on = timezone.localdate()
+        current.progress = 100
+        fields += ["completed_on", "progress"]
+    current.version = F("version") + 1
+    current.updated_at = timezone.now()
+    current.save(update_fields=fields)
+    current.refresh_from_db()
+    timeline.record(current, name, actor=actor, changes={"state": [old_state, target]}, note=reason)
+    _notify_transition(current, name, reason)
+    if target == State.DONE and current.parent_id:
+        _recompute_progress(current.parent)
+    return current
+
+
+def _notify_transition(matter, name, reason):
+    if name in ("assign", "return", "suspend", "resume", "cancel", "verify"):
+        recipients = _members(access.participating_units(matter))
+    elif name == "submit":
+        recipients = _office_staff()
+    else:
+        return
+    titles = {
+        "assign": _("New matter assigned: %(title)s"),
+        "return": _("Verification returned: %(title)s"),
+        "suspend": _("Matter suspended: %(title)s"),
+        "resume": _("Matter resumed: %(title)s"),
+        "cancel": _("Matter cancelled: %(title)s"),
+        "verify": _("Matter verified as done: %(title)s"),
+        "submit": _("Submitted for verification: %(title)s"),
+    }
+    notify(
+        recipients,
+        kind=f"matter.{name}",
+        title=titles[name] % {"title": matter.title},
+        body=reason,
+        url=matter.get_absolute_url(),
+    )
+
+
+def validate_evidence(uploaded):
+    extension = os.path.splitext(uploaded.name)[1].lower()
+    if extension not in ALLOWED_EVIDENCE_TYPES:
+        raise ValidationError(
+            {
+                "evidence": _("“%(name)s” is not an accepted file type. Accepted: %(types)s.")
+                % {"name": uploaded.name, "types": ", ".join(sorted(ALLOWED_EVIDENCE_TYPES))}
+            }
+        )
+    if uploaded.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            {
+                "evidence": _("“%(name)s” is %(size).1f MB; the limit is %(limit).0f MB.")
+                % {"name": uploaded.name, "size": uploaded.size / 1048576, "limit": settings.UPLOAD_MAX_BYTES / 1048576}
+            }
+        )
+
+
+@transaction.atomic
+def do_submit_report(
+    *, actor, matter, unit, period_start, period_end, text, percent, evidence=(), resubmission_of=None
+):
+    if not access.can_report(actor, matter, unit):
+        raise PermissionDenied
+    errors = {}
+    if percent is None or not 0 <= int(percent) <= 100:
+        errors["percent"] = _("The percentage must be between 0 and 100.")
+    if period_start and period_end and period_end < period_start:
+        errors["period_end"] = _("The period cannot end before it starts.")
+    if not (text or "").strip():
+        errors["text"] = _("Describe the progress made in this period.")
+    if matter.state not in (State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED):
+        errors["__all__"] = _("Progress can only be reported on a matter that is under way.")
+    if errors:
+        raise ValidationError(errors)
+    for uploaded in evidence:
+        validate_evidence(uploaded)
+    if resubmission_of is not None and (
+        resubmission_of.matter_id != matter.pk
+        or resubmission_of.unit_id != unit.pk
+        or resubmission_of.status != ReportStatus.RETURNED
+    ):
+        raise ValidationError(_("Only a returned report of the same unit can be resubmitted."))
+    report = ProgressReport.objects.create(
+        matter=matter,
+        unit=unit,
+        period_start=period_start,
+        period_end=period_end,
+        text=text.strip(),
+        percent=int(percent),
+        submitted_by=actor,
+        resubmission_of=resubmission_of,
+    )
+    for uploaded in evidence:
+        Evidence.objects.create(
+            report=report,
+            file=uploaded,
+            name=os.path.basename(uploaded.name),
+            size=uploaded.size,
+            content_type=ALLOWED_EVIDENCE_TYPES[os.path.splitext(uploaded.name)[1].lower()],
+        )
+    timeline.record(
+        matter,
+        "report_resubmitted" if resubmission_of else "report_submitted",
+        actor=actor,
+        changes={"unit": [None, unit.name], "percent": [None, report.percent]},
+    )
+    if matter.state == State.ASSIGNED:
+        do_transition(actor=actor, matter=matter, name="start")
+    notify(
+        _office_staff(),
+        kind="report.submitted",
+        title=_("Progress report to review: %(title)s (%(unit)s)") % {"title": matter.title, "unit": unit.name},
+        url=matter.get_absolute_url(),
+    )
+    return report
+
+
+@transaction.atomic
+def do_review_report(*, actor, report, accept, comment=""):
+    if not access.can_supervise(actor):
+        raise PermissionDenied
+    report = ProgressReport.objects.select_for_update().select_related("matter").get(pk=report.pk)
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("This report has been reviewed already."))
+    comment = (comment or "").strip()
+    if not accept and not comment:
+        raise ValidationError({"comment": _("Say why the report is returned, so the unit can correct it.")})
+    report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
+    report.reviewed_by = actor
+    report.reviewed_at = timezone.now()
+    report.review_comment = comment
+    report.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    matter = report.matter
+    timeline.record(
+        matter,
+        "report_accepted" if accept else "report_returned",
+        actor=actor,
+        changes={"unit": [None, report.unit.name], "percent": [None, report.percent]},
+        note=comment,
+    )
+    if accept:
+        _recompute_progress(matter)
+    else:
+        notify(
+            _members([report.unit]),
+            kind="report.returned",
+            title=_("Report returned: %(title)s") % {"title": matter.title},
+            body=comment,
+            url=matter.get_absolute_url(),
+        )
+    return report
+
+
+def _recompute_progress(matter):
+    """Roll progress up: units' latest accepted percentages weighted by share; children weighted by weight."""
+    matter = Matter.objects.get(pk=matter.pk)
+    children = list(matter.children.exclude(state=State.CANCELLED).values_list("progress", "weight"))
+    if children:
+        total_weight = sum(w for _, w in children) or 1
+        progress = round(sum(p * w for p, w in children) / total_weight)
+    else:
+        shares = {matter.lead_unit_id: matter.lead_share}
+        shares.update(dict(matter.co_units.values_list("unit_id", "share")))
+        latest = {}
+        for unit_id, percent in (
+            ProgressReport.objects.filter(matter=matter, status=ReportStatus.ACCEPTED)
+            .order_by("unit_id", "-submitted_at", "-id")
+            .values_list("unit_id", "percent")
+        ):
+            latest.setdefault(unit_id, percent)
+        total = sum(shares.values()) or 1
+        progress = round(sum(latest.get(u, 0) * s for u, s in shares.items()) / total)
+    if matter.state == State.DONE:
+        progress = 100
+    if progress != matter.progress:
+        Matter.objects.filter(pk=matter.pk).update(progress=progress)
+        timeline.record(matter, "progress", changes={"progress": [matter.progress, progress]})
+    if matter.parent_id:
+        _recompute_progress(matter.parent)
+
+
+@transaction.atomic
+def do_add_milestone(*, actor, matter, title, due_date):
+    if not access.can_edit(actor, matter):
+        raise PermissionDenied
+    if due_date < matter.start_date:
+        raise ValidationError({"due_date": _("A milestone cannot be due before the matter starts.")})
+    milestone = Milestone.objects.create(matter=matter, title=title, due_date=due_date)
+    timeline.record(matter, "milestone_added", actor=actor, changes={"milestone": [None, title]})
+    return milestone
+
+
+@transaction.atomic
+def do_complete_milestone(*, actor, milestone, done_on=None):
+    matter = milestone.matter
+    if not (access.can_edit(actor, matter) or access.has_role(actor, matter.lead_unit, Role.STAFF)):
+        raise PermissionDenied
+    milestone.done_on = done_on or timezone.localdate()
+    milestone.save(update_fields=["done_on"])
+    timeline.record(matter, "milestone_done", actor=actor, changes={"milestone": [milestone.title, "done"]})
+    return milestone
+
+
+@transaction.atomic
+def do_urge(*, actor, matter, message):
+    """催办 by hand: a message to the lead and co-units, kept on the timeline."""
+    if not access.can_urge(actor, matter):
+        raise PermissionDenied
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError({"message": _("Write what the units should do.")})
+    recipients = _members(access.participating_units(matter))
+    Reminder.objects.create(
+        matter=matter,
+        kind=ReminderKind.MANUAL,
+        period_key=f"manual:{timezone.now().isoformat()}",
+        sent_by=actor,
+        message=message,
+        recipients=len(recipients),
+    )
+    timeline.record(matter, "urged", actor=actor, note=message)
+    notify(
+        recipients,
+        kind="matter.urged",
+        title=_("Urged: %(title)s") % {"title": matter.title},
+        body=message,
+        url=matter.get_absolute_url(),
+    )
+
+
+def period_bounds(frequency, day):
+    """The reporting period that contains `day`: (start, end, key)."""
+    if frequency == "weekly":
+        start = day - datetime.timedelta(days=day.weekday())
+        return start, start + datetime.timedelta(days=6), f"{day.isocalendar()[0]}-W{day.isocalendar()[1]:02d}"
+    if frequency == "biweekly":
+        week = day.isocalendar()[1]
+        start = day - datetime.timedelta(days=day.weekday() + 7 * ((week - 1) % 2))
+        return start, start + datetime.timedelta(days=13), f"{start.isocalendar()[0]}-B{(week + 1) // 2:02d}"
+    if frequency == "quarterly":
+        quarter = (day.month - 1) // 3
+        start = datetime.date(day.year, 3 * quarter + 1, 1)
+        end = datetime.date(day.year + (quarter == 3), (3 * quarter + 3) % 12 + 1, 1) - datetime.timedelta(days=1)
+        return start, end, f"{day.year}-Q{quarter + 1}"
+    start = day.replace(day=1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    return start, end, f"{day:%Y-%m}"

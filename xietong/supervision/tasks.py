@@ -1,0 +1,11 @@
+import datetime
+
+from celery import shared_task
+
+
+@shared_task(name="xietong.supervision.run_reminders")
+def run_reminders_task(day=None):
+    """Periodic: reminders before due dates and at each reporting period, escalation when overdue."""
+    from .reminders import run_reminders
+
+    return run_reminders(datetime.date.fromisoformat(day) if day else None)
