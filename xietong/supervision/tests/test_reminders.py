@@ -1,0 +1,164 @@
+import datetime
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from xietong.conftest import database_url_for_workers, make_user
+from xietong.core.models import Notification, Role
+from xietong.supervision import actions
+from xietong.supervision.models import Milestone, Reminder, ReminderKind, State
+from xietong.supervision.reminders import candidates, run_reminders
+from xietong.supervision.tests.factories import make_matter
+
+DUE = datetime.date(2022, 8, 31)
+
+
+@pytest.fixture
+def people(cluster, office_user):
+    return {
+        "office": office_user,
+        "jz_staff": make_user("jz-staff", cluster["jinzhong"], Role.STAFF),
+        "jz_manager": make_user("jz-manager", cluster["jinzhong"], Role.MANAGER),
+        "ty_staff": make_user("ty-staff", cluster["taiyuan"], Role.STAFF),
+    }
+
+
+@pytest.fixture
+def matter(cluster, people):
+    return make_matter(
+        people["office"], cluster["jinzhong"], co_units=[cluster["taiyuan"]], start=datetime.date(2022, 8, 1), due=DUE
+    )
+
+
+def kinds_sent():
+    return sorted(Reminder.objects.values_list("kind", "period_key"))
+
+
+def recipients(kind):
+    return set(Notification.objects.filter(kind=f"reminder.{kind}").values_list("recipient__username", flat=True))
+
+
+def test_nothing_is_due_early_in_the_period(matter):
+    assert run_reminders(datetime.date(2022, 8, 2)) == 0
+
+
+def test_due_reminders_seven_days_and_one_day_before(matter, people):
+    assert run_reminders(datetime.date(2022, 8, 24)) == 1 + 2  # due in 7 days; both units owe a report
+    assert ("due", "due:7") in kinds_sent()
+    assert recipients("due") == {"jz-staff", "jz-manager", "ty-staff"}
+    assert run_reminders(datetime.date(2022, 8, 25)) == 0  # the same rule and period: not again
+    run_reminders(datetime.date(2022, 8, 30))
+    assert ("due", "due:1") in kinds_sent()
+
+
+def test_report_reminder_skips_units_that_reported(matter, people, cluster):
+    actions.do_submit_report(
+        actor=people["jz_staff"],
+        matter=matter,
+        unit=cluster["jinzhong"],
+        period_start=datetime.date(2022, 8, 1),
+        period_end=datetime.date(2022, 8, 31),
+        text="完成",
+        percent=30,
+    )
+    found = [c for c in candidates(datetime.date(2022, 8, 29)) if c[1] == ReminderKind.REPORT]
+    assert [units for *_, units in found] == [[cluster["taiyuan"].pk]]
+
+
+def test_reminders_are_not_sent_for_closed_matters(matter, people):
+    actions.do_transition(actor=people["office"], matter=matter, name="cancel", reason="并入其他事项")
+    assert run_reminders(datetime.date(2022, 8, 30)) == 0
+
+
+def test_milestone_reminder(matter, people):
+    Milestone.objects.create(matter=matter, title="完成初步设计", due_date=datetime.date(2022, 8, 10))
+    run_reminders(datetime.date(2022, 8, 7))
+    assert recipients("milestone_due") == {"jz-staff", "jz-manager"}
+
+
+def test_escalation_first_to_the_manager_then_to_the_office(matter, people):
+    run_reminders(datetime.date(2022, 9, 1))
+    assert recipients("overdue_manager") == {"jz-manager"}
+    assert recipients("overdue_office") == set()
+    run_reminders(datetime.date(2022, 9, 9))  # more than a week overdue
+    assert recipients("overdue_office") == {"office-supervisor"}
+    weekly = Reminder.objects.filter(kind="overdue_manager").count()
+    run_reminders(datetime.date(2022, 9, 10))  # same ISO week
+    assert Reminder.objects.filter(kind="overdue_manager").count() == weekly
+
+
+def test_submitted_matters_owe_no_report(matter, people):
+    actions.do_transition(actor=people["office"], matter=matter, name="start")
+    actions.do_transition(actor=people["jz_manager"], matter=matter, name="submit")
+    assert matter.__class__.objects.get(pk=matter.pk).state == State.SUBMITTED
+    assert not [c for c in candidates(datetime.date(2022, 8, 29)) if c[1] == ReminderKind.REPORT]
+
+
+def test_management_command(matter, capsys):
+    call_command("sendreminders", "--date", "2022-08-30")
+    assert "reminders sent" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_send_each_reminder_once(cluster, people, matter):
+    """Two runs at once in two database connections (threads); the unique key lets one win per reminder."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serializes writers; the race is exercised on PostgreSQL")
+    from django.db import connections
+
+    day = datetime.date(2022, 9, 12)
+    results, barrier = [], threading.Barrier(2)
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(run_reminders(day))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(results)[0] == 0 or sum(results) == Reminder.objects.count()
+    assert sum(results) == Reminder.objects.count()
+    per_reminder = Notification.objects.filter(kind__startswith="reminder.").count()
+    assert (
+        per_reminder
+        == Notification.objects.filter(kind__startswith="reminder.")
+        .values("kind", "recipient", "title")
+        .distinct()
+        .count()
+    )
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_two_real_workers_send_each_reminder_once(celery_workers, cluster, people):
+    url = database_url_for_workers()
+    if url is None:
+        pytest.skip("worker processes share the test database on PostgreSQL only")
+    for i in range(40):
+        make_matter(
+            people["office"],
+            cluster["jinzhong"],
+            co_units=[cluster["taiyuan"]],
+            start=datetime.date(2022, 8, 1),
+            due=datetime.date(2022, 8, 20) + datetime.timedelta(days=i),
+        )
+    queue, client, start = celery_workers
+    start(2, database_url=url)
+    results = [
+        client.send_task("xietong.supervision.run_reminders", args=["2022-09-05"], queue=queue) for _ in range(4)
+    ]
+    sent = [r.get(timeout=60) for r in results]
+    expected = Reminder.objects.count()
+    assert expected > 40
+    assert sum(sent) == expected  # every reminder counted by exactly one run
+    assert Reminder.objects.values("matter", "kind", "period_key").distinct().count() == expected
+    # Each sent reminder produced one notification per recipient, never two.
+    assert (
+        Notification.objects.values("recipient", "title", "kind", "url").distinct().count()
+        == Notification.objects.count()
+    )
