@@ -33,12 +33,17 @@ o3         o3_1h                       o3_1h (daily maximum 1-hour value)
 o3_8h      o3_8h (8-hour moving average; daily quantity)
 =========  ==========================  ================================
 
-IAQI formula (HJ 633-2012 formula (1), HJ 633-2026 formula (1)) with the
-result rounded UP to an integer (2012 4.x: "计算结果...向上进位取整数", 2026
-4.2.6). The scalar path is exact: the concentration is converted to a Fraction
-through its decimal string (``repr`` of a float), so 0.7 mg/m³ CO is exactly
-7/10 and never 0.70000000000000006661. The NumPy path uses precomputed exact
-thresholds so it returns identical integers (see ``_Kernel``).
+IAQI = linear interpolation between the two neighbouring breakpoints (formula
+(1) of both editions), rounded UP to an integer (both editions: IAQI and AQI
+results are carried up to whole numbers, no decimals kept; HJ 633-2026 clause
+4.2.6). HJ 633-2026 first rounds the concentration (GB/T 8170, ties to even;
+precision per pollutant in ``standards._ROUNDING_2026``).
+
+The scalar path is exact: a concentration is converted to a Fraction through
+its decimal string (``repr`` of a float), so 0.28 mg/m³ CO is exactly 7/25 and
+the 24-hour CO IAQI is 7, where the float formula 25 * 0.28 = 7.000000000000001
+would round up to 8. The NumPy path uses thresholds precomputed with that exact
+code, so it returns identical integers (see ``_Kernel``).
 """
 
 from __future__ import annotations
@@ -389,7 +394,7 @@ def iaqi(
         # the one of the other average (SO2 24-hour / O3 1-hour).
         other_value = so2_24h if so2 else o3_1h
         other_table = "so2_24h" if so2 else "o3_1h"
-        oc, oflags = _prepare(std, "so2" if so2 else "o3", other_value)
+        oc, _oflags = _prepare(std, "so2" if so2 else "o3", other_value)
         if oc is None:
             flags.add(F_NEED_SO2_24H if so2 else F_NEED_O3_1H)
             return IAQIResult(pollutant, period, None, False, frozenset(flags), std.code, conc, table)
@@ -606,18 +611,19 @@ class _Kernel:
         self.ncell = int(cells.max()) + 2
         counts = np.bincount(cells, minlength=self.ncell)
         self.K = int(counts.max())
-        self.base = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.intp)
+        self.base = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int32)
         self.cpad = np.concatenate((cuts_arr, np.full(self.K + 1, np.inf)))
-        self.limit = self.ncell * self.w  # everything >= limit is above all cuts
+        # clamp point: in the last cell, above every cut (cell ncell-1 starts
+        # above the largest cut), so clamped values still count every cut
+        self.limit = (self.ncell - 1) * self.w
 
     def lookup(self, x: np.ndarray) -> np.ndarray:
         """f(x) for valid (finite, >= 0) float64 x."""
         xc = np.minimum(x, self.limit)
-        cell = (xc * self.inv_w).astype(np.intp)
-        np.minimum(cell, self.ncell - 1, out=cell)
+        cell = (xc * self.inv_w).astype(np.int32)  # exact: inv_w is a power of two
         b = self.base[cell]
-        res = b.copy()
-        for j in range(self.K):
+        res = b + (self.cpad[b] <= xc)
+        for j in range(1, self.K):
             res += self.cpad[b + j] <= xc
         return res
 
@@ -627,8 +633,7 @@ def _kernel(code: str, table: str, pollutant: str) -> _Kernel:
     return _Kernel(STANDARDS[code], table, pollutant)
 
 
-def _valid_mask(x: np.ndarray) -> np.ndarray:
-    return (x >= 0) & (x <= np.finfo(np.float64).max)  # NaN/inf/negative -> False
+_FMAX = float(np.finfo(np.float64).max)
 
 
 def iaqi_array(
@@ -655,14 +660,17 @@ def iaqi_array(
     table, _extra = _table_key(pollutant, period)
     x = np.asarray(values, dtype=np.float64)
     kern = _kernel(std.code, table, pollutant)
-    valid = _valid_mask(x)
-    xv = np.where(valid, x, 0.0)
+    valid = (x >= 0) & (x <= _FMAX)  # NaN, infinities, negatives -> False
+    all_valid = bool(valid.all())
+    xv = x if all_valid else np.where(valid, x, 0.0)
     out = kern.lookup(xv.ravel()).reshape(x.shape).astype(np.int16)
-    capped = valid & (xv >= kern.above_cut)
-    out[~valid] = MISSING
-
+    if not all_valid:
+        out[~valid] = MISSING
     special = table in ("so2_1h", "o3_8h")
     rule = std.so2_1h_above_800 if table == "so2_1h" else std.o3_8h_above_800
+    capped = None
+    if return_capped or (special and rule == REPORT_OTHER_AVERAGE):
+        capped = valid & (xv >= kern.above_cut)
     if special and rule == REPORT_OTHER_AVERAGE:
         above = capped
         capped = np.zeros_like(capped)

@@ -28,7 +28,7 @@ Sources (checked while writing this module):
       Open-Meteo based calculators (PM2.5 60, PM10 120, SO2 1h >800 -> 200,
       O3 8h >800 -> 300);
     - press release of the Ministry (2026-02-24/26): HJ 633-2026 "更新了AQI中
-      PM2.5和PM10的分级濃度限值"; GB 3095-2026 phase 1 (2026-03-01..2030-12-31)
+      PM2.5和PM10的分级浓度限值"; GB 3095-2026 phase 1 (2026-03-01..2030-12-31)
       sets the PM2.5 24-hour grade-II limit to 60 µg/m³, which is exactly the
       new IAQI-100 breakpoint.
 """
