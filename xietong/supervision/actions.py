@@ -181,7 +181,7 @@ def do_create_matter(
         matter.responsible.set(responsible)
     timeline.record(matter, "created", actor=actor, changes={"state": [None, matter.state]})
     if assign:
-        do_transition(actor=actor, matter=matter, name="assign")
+        matter = do_transition(actor=actor, matter=matter, name="assign")
     if parent is not None:
         _recompute_progress(parent)
     return matter
