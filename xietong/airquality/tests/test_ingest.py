@@ -112,8 +112,8 @@ def test_a_row_that_cannot_be_placed_rejects_the_whole_file(stations, settings, 
     [
         (b"", "The file is empty."),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "not readable text"),
-        ("stationcode,so2\nTY01,3\n".encode(), "missing: timepoint"),
-        ("stationcode,timepoint,temperature\nTY01,2022-07-01 01:00,3\n".encode(), "No pollutant column"),
+        (b"stationcode,so2\nTY01,3\n", "missing: timepoint"),
+        (b"stationcode,timepoint,temperature\nTY01,2022-07-01 01:00,3\n", "No pollutant column"),
         (b"stationcode,timepoint,so2\n", "header but no readings"),
     ],
 )
@@ -133,7 +133,10 @@ def test_messages_are_in_chinese_by_default(stations):
 
 
 def test_a_gb18030_file_with_chinese_headers_and_extra_columns_is_read(stations):
-    text = "监测点编码,时间,position_name,aqi,so2,no2,pm10,PM2.5,co,o3\nTY01,2022-07-01 01:00:00,坞城,60,8,21,45,23,0.6,88\n"
+    text = (
+        "监测点编码,时间,position_name,aqi,so2,no2,pm10,PM2.5,co,o3\n"
+        "TY01,2022-07-01 01:00:00,坞城,60,8,21,45,23,0.6,88\n"
+    )
     store(text.encode("gb18030"))
     assert Reading.objects.get().pm25 == 23
 
@@ -146,8 +149,16 @@ def test_a_missing_pollutant_column_flags_that_pollutant_missing(stations):
 
 def test_json_rows_take_numbers_strings_and_nulls(stations):
     items = [
-        {"stationcode": "TY01", "timepoint": "2022-07-01 01:00:00", "so2": 8, "no2": "21", "pm10": None,
-         "pm2_5": 23.5, "co": "—", "o3": True},
+        {
+            "stationcode": "TY01",
+            "timepoint": "2022-07-01 01:00:00",
+            "so2": 8,
+            "no2": "21",
+            "pm10": None,
+            "pm2_5": 23.5,
+            "co": "—",
+            "o3": True,
+        },
     ]
     ingest_rows(json_rows(items), source=Source.API, recompute=False)
     reading = Reading.objects.get()

@@ -1,0 +1,356 @@
+"""Derived series and daily AQI, per the data validity rules of GB 3095-2012 (Table 4) and HJ 663-2013.
+
+Days are natural days of local time; an hourly value belongs to the day its hour ENDS in
+(hour-ending 01:00 … 24:00), as the national feed labels hours.
+
+- 24-hour mean (SO2, NO2, PM10, PM2.5, CO): at least 20 valid hourly values in the day.
+- O3 8-hour moving mean, labelled by its last hour: at least 6 valid hours of the 8.
+- Daily maximum 8-hour O3: the largest of the 17 moving means ending 08:00 … 24:00, with at
+  least 14 of them valid; with fewer it still stands when it exceeds the grade II limit
+  (160 µg/m³), since more data could only raise it (HJ 663-2013).
+- Daily maximum 1-hour O3: treated like the other daily statistics (20 valid hours), and
+  likewise kept with fewer hours when it exceeds the 1-hour grade II limit (200 µg/m³).
+- City values are the mean of the valid values of its stations; the cluster's the mean of
+  its cities' (each city weighs the same, whatever its number of stations).
+- Daily AQI (日报) from those with the `aqi` module, the edition by date (standard_for).
+
+Everything is vectorized with NumPy over (station, day, hour) arrays, so a million readings
+are turned into daily values in seconds.
+"""
+
+import datetime as dt
+import zoneinfo
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from xietong.core.models import Unit, UnitKind
+
+from . import aqi as aqi_module
+from .models import POLLUTANTS, AreaDay, Reading, Station, StationDay
+
+MIN_HOURS_24H = 20
+MIN_HOURS_8H = 6
+MIN_WINDOWS_8H_MAX = 14
+FIRST_8H_WINDOW_END = 8  # the daily maximum 8-hour mean looks at windows ending 08:00 … 24:00
+O3_8H_LIMIT = 160.0  # GB 3095-2012 grade II, 8-hour mean
+O3_1H_LIMIT = 200.0  # GB 3095-2012 grade II, 1-hour mean
+MEANS_24H = ("so2", "no2", "pm10", "pm25", "co")
+# Daily AQI inputs: aqi module key -> daily statistic field.
+AQI_INPUTS = {
+    "so2": "so2",
+    "no2": "no2",
+    "pm10": "pm10",
+    "pm25": "pm25",
+    "co": "co",
+    "o3": "o3_1h_max",
+    "o3_8h": "o3_8h_max",
+}
+FLAG_BITS = 3
+
+
+def _zone():
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def day_bounds(first_day, last_day):
+    """(exclusive start, inclusive end) instants of the hour-ending timepoints of these days."""
+    zone = _zone()
+    start = dt.datetime.combine(first_day, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    return start, end
+
+
+# --- pure statistics on arrays ------------------------------------------------------------------------------
+
+
+def daily_statistics(hourly):
+    """Daily statistics from hourly arrays.
+
+    `hourly` maps pollutant -> float array (..., days, 24) with NaN where no valid value;
+    slot 0 is the hour ending 01:00. Returns field -> array (..., days) with NaN where the
+    statistic is not valid.
+    """
+    out = {}
+    for pollutant in MEANS_24H:
+        values = hourly[pollutant]
+        count = np.sum(~np.isnan(values), axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nansum(values, axis=-1) / count
+        out[pollutant] = np.where(count >= MIN_HOURS_24H, mean, np.nan)
+
+    o3 = hourly["o3"]
+    valid = ~np.isnan(o3)
+    count = valid.sum(axis=-1)
+    peak = np.max(np.where(valid, o3, -np.inf), axis=-1)
+    out["o3_1h_max"] = np.where((count >= MIN_HOURS_24H) | ((count > 0) & (peak > O3_1H_LIMIT)), peak, np.nan)
+
+    means = o3_8h_means(o3)[..., FIRST_8H_WINDOW_END - 1 :]
+    windows = np.sum(~np.isnan(means), axis=-1)
+    best = np.max(np.where(np.isnan(means), -np.inf, means), axis=-1)
+    out["o3_8h_max"] = np.where((windows >= MIN_WINDOWS_8H_MAX) | ((windows > 0) & (best > O3_8H_LIMIT)), best, np.nan)
+    return out
+
+
+def o3_8h_means(o3, previous=None):
+    """8-hour moving means ending at each hour of each day (..., days, 24); NaN with fewer than 6 valid hours.
+
+    Windows ending 01:00 … 07:00 reach into the previous day: `previous` gives its last 7
+    hours (..., days, 7); without it those windows only see the hours of the day itself.
+    """
+    if previous is None:
+        previous = np.full((*o3.shape[:-1], 7), np.nan)
+    hours = np.concatenate([previous, o3], axis=-1)  # (..., days, 31)
+    valid = ~np.isnan(hours)
+    sums = np.concatenate([np.zeros((*hours.shape[:-1], 1)), np.cumsum(np.where(valid, hours, 0.0), axis=-1)], -1)
+    counts = np.concatenate([np.zeros((*hours.shape[:-1], 1)), np.cumsum(valid, axis=-1)], axis=-1)
+    ends = np.arange(7, 31) + 1
+    window_sum = sums[..., ends] - sums[..., ends - 8]
+    window_count = counts[..., ends] - counts[..., ends - 8]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(window_count >= MIN_HOURS_8H, window_sum / window_count, np.nan)
+
+
+def daily_aqi(days, statistics):
+    """Daily AQI of rows: `days` (n,) dates, `statistics` field -> (n,) arrays (NaN = missing).
+
+    Returns a list of dicts with the IAQI per pollutant, published and computed AQI, level,
+    primary pollutants and the edition used.
+    """
+    n = len(days)
+    results = [None] * n
+    by_standard = {}
+    for index, day in enumerate(days):
+        by_standard.setdefault(aqi_module.standard_for(day).code, []).append(index)
+    for code, indexes in by_standard.items():
+        standard = aqi_module.get_standard(code)
+        rows = np.asarray(indexes)
+        inputs = {key: np.asarray(statistics[field], dtype=np.float64)[rows] for key, field in AQI_INPUTS.items()}
+        iaqi = {}
+        for key, values in inputs.items():
+            extra = {"o3_1h": inputs["o3"]} if key == "o3_8h" else {}
+            iaqi[key] = aqi_module.iaqi_array(key, values, "24h", standard, **extra)
+        published = aqi_module.aqi_array(inputs, "24h", standard)
+        stacked = np.stack(list(iaqi.values()))
+        computed = stacked.max(axis=0)
+        for position, row in enumerate(indexes):
+            sub = {key: (int(v[position]) if v[position] >= 0 else None) for key, v in iaqi.items()}
+            value = int(published[position]) if published[position] >= 0 else None
+            best = int(computed[position]) if computed[position] >= 0 else None
+            primary = []
+            if value is not None and value > 50:
+                primary = [key for key, v in sub.items() if v == value]
+                if "o3" in primary and "o3_8h" in primary:
+                    # A tie of the two O3 statistics can be one sub-index reported twice
+                    # (HJ 633-2012 note 3); the scalar path knows which.
+                    concentrations = {key: _none_if_nan(inputs[key][position]) for key in inputs}
+                    primary = list(aqi_module.aqi(concentrations, "24h", standard).primary)
+            category = aqi_module.category_for(value)
+            results[row] = {
+                "iaqi": sub,
+                "aqi": value,
+                "computed_aqi": best,
+                "level": category[0] if category else None,
+                "primary": primary,
+                "standard": code,
+            }
+    return results
+
+
+def _none_if_nan(value):
+    return None if np.isnan(value) else float(value)
+
+
+# --- recomputing stored values --------------------------------------------------------------------------------
+
+
+def recompute(station_ids, first_day, last_day):
+    """Recompute the stored daily values of these stations and days, and of their cities and the cluster."""
+    if isinstance(first_day, str):
+        first_day = dt.date.fromisoformat(first_day)
+    if isinstance(last_day, str):
+        last_day = dt.date.fromisoformat(last_day)
+    with transaction.atomic():
+        # Serializes recomputations: two running at once for stations of one city could
+        # each average the city from the other's not yet committed station days.
+        list(Unit.objects.select_for_update().filter(kind=UnitKind.OFFICE, parent__isnull=True))
+        stations = list(Station.objects.filter(pk__in=station_ids).order_by("pk"))
+        if not stations:
+            return 0
+        written = _recompute_stations(stations, first_day, last_day)
+        city_ids = sorted({s.city_id for s in stations})
+        _recompute_cities(city_ids, first_day, last_day)
+        _recompute_cluster(first_day, last_day)
+    return written
+
+
+def _recompute_stations(stations, first_day, last_day):
+    start, end = day_bounds(first_day, last_day)
+    position = {s.pk: i for i, s in enumerate(stations)}
+    n_days = (last_day - first_day).days + 1
+    shape = (len(stations), n_days * 24)
+    rows = list(
+        Reading.objects.filter(station_id__in=list(position), at__gt=start, at__lte=end).values_list(
+            "station_id", "at", *POLLUTANTS, "flags"
+        )
+    )
+    if not rows:
+        return 0
+    columns = list(zip(*rows, strict=True))
+    station_index = np.fromiter((position[s] for s in columns[0]), dtype=np.int64, count=len(rows))
+    epoch0 = start.timestamp()
+    slot = np.fromiter((int(at.timestamp() - epoch0) // 3600 - 1 for at in columns[1]), dtype=np.int64, count=len(rows))
+    flags = np.asarray(columns[8], dtype=np.int64)
+    hourly = {}
+    for index, pollutant in enumerate(POLLUTANTS):
+        values = np.array(columns[2 + index], dtype=np.float64)
+        usable = ((flags >> (FLAG_BITS * index)) & 7) == 0
+        grid = np.full(shape, np.nan)
+        keep = usable & ~np.isnan(values)
+        grid[station_index[keep], slot[keep]] = values[keep]
+        hourly[pollutant] = grid.reshape(len(stations), n_days, 24)
+    received = np.zeros(shape, dtype=np.int16)
+    received[station_index, slot] = 1
+    hours = received.reshape(len(stations), n_days, 24).sum(axis=-1)
+
+    stats = daily_statistics(hourly)
+    present = np.argwhere(hours > 0)  # station-days with at least one reading
+    days = [first_day + dt.timedelta(days=int(d)) for d in present[:, 1]]
+    flat = {field: stats[field][present[:, 0], present[:, 1]] for field in stats}
+    results = daily_aqi(days, flat)
+    now = timezone.now()
+    objects = []
+    for i, (s, d) in enumerate(present):
+        objects.append(
+            StationDay(
+                station_id=stations[s].pk,
+                day=days[i],
+                hours=int(hours[s, d]),
+                computed_at=now,
+                **_fields(flat, i, results[i]),
+            )
+        )
+    _upsert(StationDay, objects, ["station", "day"])
+    return len(objects)
+
+
+def _fields(statistics, i, result):
+    values = {field: _none_if_nan(statistics[field][i]) for field in StationDay.CONCENTRATION_FIELDS}
+    for key, field in StationDay.IAQI_FIELDS.items():
+        values[field] = result["iaqi"][key]
+    values.update(
+        aqi=result["aqi"],
+        computed_aqi=result["computed_aqi"],
+        level=result["level"],
+        primary=",".join(result["primary"]),
+        standard=result["standard"],
+    )
+    return values
+
+
+def _upsert(model, objects, unique_fields):
+    update = [f for f in (*model.CONCENTRATION_FIELDS, *model.IAQI_FIELDS.values()) if f]
+    update += ["aqi", "computed_aqi", "level", "primary", "standard", "computed_at"]
+    update += ["hours"] if model is StationDay else ["stations"]
+    model.objects.bulk_create(
+        objects, batch_size=1000, update_conflicts=True, unique_fields=unique_fields, update_fields=update
+    )
+
+
+def _area_values(groups, first_day, last_day):
+    """Means of member rows per (area, day): groups maps area id -> list of member daily rows."""
+    keys, days, stats, counts = [], [], {f: [] for f in StationDay.CONCENTRATION_FIELDS}, []
+    for area_id, rows in groups.items():
+        by_day = {}
+        for row in rows:
+            by_day.setdefault(row["day"], []).append(row)
+        for day in sorted(by_day):
+            members = by_day[day]
+            keys.append(area_id)
+            days.append(day)
+            counts.append(len(members))
+            for field in StationDay.CONCENTRATION_FIELDS:
+                present = [m[field] for m in members if m[field] is not None]
+                stats[field].append(sum(present) / len(present) if present else np.nan)
+    arrays = {f: np.asarray(v, dtype=np.float64) for f, v in stats.items()}
+    return keys, days, arrays, counts
+
+
+def _write_areas(keys, days, arrays, counts):
+    if not keys:
+        return
+    results = daily_aqi(days, arrays)
+    now = timezone.now()
+    objects = [
+        AreaDay(unit_id=keys[i], day=days[i], stations=counts[i], computed_at=now, **_fields(arrays, i, results[i]))
+        for i in range(len(keys))
+    ]
+    _upsert(AreaDay, objects, ["unit", "day"])
+
+
+def _recompute_cities(city_ids, first_day, last_day):
+    groups = {city_id: [] for city_id in city_ids}
+    rows = StationDay.objects.filter(
+        station__city_id__in=city_ids, day__gte=first_day, day__lte=last_day, hours__gt=0
+    ).values("station__city_id", "day", *StationDay.CONCENTRATION_FIELDS)
+    for row in rows:
+        groups[row["station__city_id"]].append(row)
+    _write_areas(*_area_values(groups, first_day, last_day))
+
+
+def cluster_unit():
+    """The unit that stands for the whole cluster: the coordination office at the root of the tree."""
+    return Unit.objects.filter(kind=UnitKind.OFFICE, parent__isnull=True).order_by("pk").first()
+
+
+def _recompute_cluster(first_day, last_day):
+    office = cluster_unit()
+    if office is None:
+        return
+    rows = AreaDay.objects.filter(
+        unit__kind=UnitKind.CITY, unit__path__startswith=office.path, day__gte=first_day, day__lte=last_day
+    ).values("day", *StationDay.CONCENTRATION_FIELDS)
+    _write_areas(*_area_values({office.pk: list(rows)}, first_day, last_day))
+
+
+def recompute_all():
+    """Everything from scratch (after a change of rules or a restore)."""
+    from django.db.models import Max, Min
+
+    span = Reading.objects.aggregate(first=Min("at"), last=Max("at"))
+    if span["first"] is None:
+        return 0
+    first = timezone.localtime(span["first"] - dt.timedelta(hours=1)).date()
+    last = timezone.localtime(span["last"] - dt.timedelta(hours=1)).date()
+    return recompute(list(Station.objects.values_list("pk", flat=True)), first, last)
+
+
+# --- hourly series for one station ----------------------------------------------------------------------------
+
+
+def hourly_series(station, day):
+    """The 24 hours of a station's day with flags, and the O3 8-hour moving means ending at each hour."""
+    start, end = day_bounds(day - dt.timedelta(days=1), day)
+    readings = list(Reading.objects.filter(station=station, at__gt=start, at__lte=end).order_by("at"))
+    epoch0 = start.timestamp()
+    o3 = np.full(48, np.nan)
+    by_slot = {}
+    for reading in readings:
+        slot = int(reading.at.timestamp() - epoch0) // 3600 - 1
+        if reading.o3 is not None and not reading.flag_codes.get("o3"):
+            o3[slot] = reading.o3
+        if slot >= 24:
+            by_slot[slot - 24] = reading
+    means = o3_8h_means(o3[24:].reshape(1, 24), previous=o3[17:24].reshape(1, 7))[0]
+    hours = []
+    for slot in range(24):
+        hours.append(
+            {
+                "hour": slot + 1,
+                "reading": by_slot.get(slot),
+                "o3_8h": None if np.isnan(means[slot]) else round(float(means[slot]), 1),
+            }
+        )
+    return hours
