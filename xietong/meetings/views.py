@@ -1,0 +1,430 @@
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from xietong.core.access import memberships_of
+from xietong.core.timeline import history
+from xietong.supervision.access import visible_matters
+from xietong.supervision.models import Matter
+
+from . import actions
+from .access import (
+    can_manage,
+    get_decision_for_user,
+    get_document_for_user,
+    get_meeting_for_user,
+    visible_documents,
+    visible_meetings,
+)
+from .forms import (
+    AgendaItemForm,
+    AttachmentForm,
+    DecisionForm,
+    DocumentForm,
+    MatterFromDecisionForm,
+    MeetingEditForm,
+    MeetingForm,
+)
+from .models import Decision, Meeting, MeetingState
+
+VERBS = {
+    "created": gettext_lazy("Planned"),
+    "edited": gettext_lazy("Edited"),
+    "held": gettext_lazy("Marked as held"),
+    "closed": gettext_lazy("Closed"),
+    "agenda_item_added": gettext_lazy("Agenda item added"),
+    "attachment_added": gettext_lazy("Attachment added"),
+    "document_adopted": gettext_lazy("Document adopted"),
+    "decision_recorded": gettext_lazy("Decision recorded"),
+    "recorded": gettext_lazy("Recorded"),
+    "matters_created": gettext_lazy("Matters created"),
+    "adopted": gettext_lazy("Adopted"),
+}
+
+
+def _meetings():
+    return Meeting.objects.select_related("host_unit")
+
+
+def _require_member(user):
+    """People of no unit have no business with the cluster's meetings."""
+    if not (user.is_superuser or memberships_of(user)):
+        raise PermissionDenied
+
+
+def _require_manager(user):
+    if not can_manage(user):
+        raise PermissionDenied
+
+
+def apply_errors(form, error):
+    """Put an action's ValidationError on the form: on its field where there is one, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _events(obj):
+    return [{"event": event, "label": VERBS.get(event.verb, event.verb)} for event in history(obj)]
+
+
+def attach_matters(decisions, user, today=None):
+    """Give each decision `matter_list`: its matters with health, and a link where the user may open them.
+
+    Three queries whatever the number of decisions and matters.
+    """
+    decisions = list(decisions)
+    by_source = defaultdict(list)
+    if decisions:
+        matters = list(
+            Matter.objects.with_health(today)
+            .filter(
+                source_type=ContentType.objects.get_for_model(Decision),
+                source_id__in=[str(d.pk) for d in decisions],
+            )
+            .select_related("lead_unit")
+            .order_by("code")
+        )
+        openable = set(
+            visible_matters(user, Matter.objects.filter(pk__in=[m.pk for m in matters])).values_list("pk", flat=True)
+        )
+        for matter in matters:
+            try:
+                matter.url = matter.get_absolute_url() if matter.pk in openable else ""
+            except NoReverseMatch:
+                matter.url = ""
+            by_source[matter.source_id].append(matter)
+    for decision in decisions:
+        decision.matter_list = by_source.get(str(decision.pk), [])
+    return decisions
+
+
+@login_required
+def meeting_list(request):
+    _require_member(request.user)
+    meetings = (
+        visible_meetings(request.user)
+        .select_related("host_unit")
+        .annotate(decision_count=Count("decisions", distinct=True), document_count=Count("documents", distinct=True))
+        .order_by("-date", "-number")
+    )
+    state = request.GET.get("state", "")
+    if state in MeetingState.values:
+        meetings = meetings.filter(state=state)
+    page = Paginator(meetings, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {"page": page, "state": state, "states": MeetingState.choices, "can_manage": can_manage(request.user)},
+    )
+
+
+@login_required
+def meeting_new(request):
+    _require_manager(request.user)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = actions.do_create_meeting(
+                actor=request.user,
+                number=data["number"],
+                title=data["title"],
+                date=data["date"],
+                place=data["place"],
+                host_unit=data["host_unit"],
+                participants=data["participants"],
+                agenda=data["agenda"],
+                minutes=data["minutes"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The meeting has been planned."))
+            return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
+
+
+@login_required
+def meeting_detail(request, pk):
+    _require_member(request.user)
+    meeting = get_meeting_for_user(request.user, pk, _meetings())
+    decisions = attach_matters(
+        meeting.decisions.select_related("agenda_item", "clause__document").order_by("number"), request.user
+    )
+    manage = can_manage(request.user)
+    context = {
+        "meeting": meeting,
+        "participants": list(meeting.participants.all()),
+        "agenda": list(meeting.agenda_items.all()),
+        "attachments": list(meeting.attachments.all()),
+        "documents": list(meeting.documents.annotate(clause_count=Count("clauses")).prefetch_related("signatories")),
+        "decisions": decisions,
+        "events": _events(meeting),
+        "can_manage": manage,
+        "can_edit": manage and meeting.state != MeetingState.CLOSED,
+        "can_record": manage and meeting.state == MeetingState.HELD,
+        "can_create_matters": manage and meeting.state != MeetingState.PLANNED,
+        "agenda_form": AgendaItemForm(),
+        "attachment_form": AttachmentForm(),
+    }
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+def _meeting_for_manager(request, pk):
+    _require_manager(request.user)
+    return get_meeting_for_user(request.user, pk, _meetings())
+
+
+@login_required
+def meeting_edit(request, pk):
+    meeting = _meeting_for_manager(request, pk)
+    form = MeetingEditForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_update_meeting(
+                actor=request.user,
+                meeting=meeting,
+                participants=data["participants"],
+                title=data["title"],
+                date=data["date"],
+                place=data["place"],
+                minutes=data["minutes"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The meeting has been saved."))
+            return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+def _transition(request, pk, action, done_message):
+    meeting = _meeting_for_manager(request, pk)
+    try:
+        action(actor=request.user, meeting=meeting)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done_message)
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def meeting_hold(request, pk):
+    return _transition(request, pk, actions.do_hold_meeting, _("The meeting is marked as held."))
+
+
+@login_required
+@require_POST
+def meeting_close(request, pk):
+    return _transition(request, pk, actions.do_close_meeting, _("The meeting is closed; its minutes are final."))
+
+
+@login_required
+@require_POST
+def agenda_add(request, pk):
+    meeting = _meeting_for_manager(request, pk)
+    form = AgendaItemForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["title"])
+        actions.do_add_agenda_item(actor=request.user, meeting=meeting, title=form.cleaned_data["title"])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The agenda item has been added."))
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    meeting = _meeting_for_manager(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["file"])
+        actions.do_add_attachment(actor=request.user, meeting=meeting, uploaded=form.cleaned_data["file"])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The attachment has been added."))
+    return redirect(meeting)
+
+
+@login_required
+def attachment_download(request, pk, attachment_pk):
+    _require_member(request.user)
+    meeting = get_meeting_for_user(request.user, pk)
+    attachment = meeting.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+
+
+@login_required
+def document_list(request):
+    _require_member(request.user)
+    documents = (
+        visible_documents(request.user)
+        .select_related("adopted_at")
+        .annotate(clause_count=Count("clauses"))
+        .order_by("-adopted_at__date", "id")
+    )
+    page = Paginator(documents, 30).get_page(request.GET.get("page"))
+    return render(request, "meetings/document_list.html", {"page": page})
+
+
+@login_required
+def document_new(request, pk):
+    meeting = _meeting_for_manager(request, pk)
+    form = DocumentForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = actions.do_adopt_document(
+                actor=request.user,
+                meeting=meeting,
+                kind=data["kind"],
+                title=data["title"],
+                description=data["description"],
+                full_text=data["full_text"],
+                clauses=data["clauses"],
+                signatories=data["signatories"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The document has been recorded as adopted."))
+            return redirect(document)
+    return render(request, "meetings/document_form.html", {"form": form, "meeting": meeting})
+
+
+@login_required
+def document_detail(request, pk):
+    _require_member(request.user)
+    document = get_document_for_user(request.user, pk)
+    clauses = list(document.clauses.all())
+    decisions = attach_matters(
+        Decision.objects.filter(clause__document=document).select_related("clause").order_by("number"), request.user
+    )
+    by_clause = defaultdict(list)
+    for decision in decisions:
+        by_clause[decision.clause_id].append(decision)
+    for clause in clauses:
+        clause.decision_list = by_clause.get(clause.pk, [])
+    return render(
+        request,
+        "meetings/document_detail.html",
+        {
+            "document": document,
+            "meeting": document.adopted_at,
+            "signatories": list(document.signatories.all()),
+            "clauses": clauses,
+        },
+    )
+
+
+@login_required
+def decision_new(request, pk):
+    meeting = _meeting_for_manager(request, pk)
+    form = DecisionForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision = actions.do_record_decision(
+                actor=request.user,
+                meeting=meeting,
+                text=data["text"],
+                agenda_item=data["agenda_item"],
+                clause=data["clause"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The decision has been recorded."))
+            return redirect(decision)
+    return render(request, "meetings/decision_form.html", {"form": form, "meeting": meeting})
+
+
+def _decision_queryset():
+    return Decision.objects.select_related("meeting__host_unit", "agenda_item", "clause__document")
+
+
+@login_required
+def decision_detail(request, pk):
+    _require_member(request.user)
+    decision = get_decision_for_user(request.user, pk, _decision_queryset())
+    attach_matters([decision], request.user)
+    manage = can_manage(request.user)
+    return render(
+        request,
+        "meetings/decision_detail.html",
+        {
+            "decision": decision,
+            "meeting": decision.meeting,
+            "matters": decision.matter_list,
+            "events": _events(decision),
+            "can_create_matters": manage and decision.meeting.state != MeetingState.PLANNED,
+        },
+    )
+
+
+@login_required
+def decision_matter_new(request, pk):
+    _require_manager(request.user)
+    decision = get_decision_for_user(request.user, pk, _decision_queryset())
+    form = MatterFromDecisionForm(request.POST or None, decision=decision)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        spec = {
+            name: data[name]
+            for name in (
+                "code",
+                "title",
+                "description",
+                "domain",
+                "sub_area",
+                "lead_unit",
+                "start_date",
+                "due_date",
+                "priority",
+                "reporting_frequency",
+                "milestones",
+            )
+        }
+        spec["co_units"] = list(data["co_units"])
+        try:
+            (matter,) = actions.do_create_matters_from_decision(actor=request.user, decision=decision, matters=[spec])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Matter %(code)s has been created and assigned.") % {"code": matter.code})
+            return redirect(decision)
+    return render(
+        request,
+        "meetings/matter_form.html",
+        {"form": form, "decision": decision, "meeting": decision.meeting, "today": timezone.localdate()},
+    )
