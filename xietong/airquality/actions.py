@@ -1,0 +1,270 @@
+"""Writes of air quality: forecasts and the joint warnings with their city warnings.
+
+Readings are written by ingest.py (one path for every channel). Every change here is atomic,
+writes a timeline event and notifies the people concerned; notifications are stored in the
+same transaction and sent after it commits, so a refused change sends nothing. `at` lets an
+import or the demo record something that happened earlier.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from xietong.core import timeline
+from xietong.core.models import Unit, UnitKind
+from xietong.core.notify import notify
+
+from . import access
+from .models import LEVEL_RANK, CityWarning, Forecast, JointWarning, WarningLevel, WarningState
+from .warning_rules import rules_in_force
+
+
+def _members_of(units):
+    """Everyone with a membership in these units or below them."""
+    from django.db.models import Q
+
+    if not units:
+        return []
+    condition = Q()
+    for unit in units:
+        condition |= Q(memberships__unit__path__startswith=unit.path)
+    return list(get_user_model().objects.filter(condition, is_active=True).distinct())
+
+
+def _office_members():
+    return list(get_user_model().objects.filter(memberships__unit__kind=UnitKind.OFFICE, is_active=True).distinct())
+
+
+def _level_label(level):
+    return WarningLevel(level).label
+
+
+# --- forecasts --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_set_forecast(*, actor, city, day, aqi, aqi_low=None, primary="", note=""):
+    """Enter or correct the forecast daily AQI of a city for a day."""
+    if not access.can_forecast_for(actor, city):
+        raise PermissionDenied
+    if aqi_low is not None and aqi_low > aqi:
+        raise ValidationError(_("The lower end of the range is above the forecast AQI."))
+    forecast = Forecast.objects.select_for_update().filter(city=city, day=day).first()
+    new = {"aqi": aqi, "aqi_low": aqi_low, "primary": primary, "note": note}
+    if forecast is None:
+        forecast = Forecast.objects.create(city=city, day=day, updated_by=actor, **new)
+        timeline.record(forecast, "forecast_entered", actor=actor, changes=timeline.changes_between({}, new))
+        return forecast
+    old = {key: getattr(forecast, key) for key in new}
+    changes = timeline.changes_between(old, new)
+    if not changes:
+        return forecast
+    for key, value in new.items():
+        setattr(forecast, key, value)
+    forecast.updated_at = timezone.now()
+    forecast.updated_by = actor
+    forecast.save(update_fields=[*new, "updated_at", "updated_by"])
+    timeline.record(forecast, "forecast_corrected", actor=actor, changes=changes)
+    return forecast
+
+
+@transaction.atomic
+def do_import_forecasts(*, actor, items):
+    """Several forecasts at once (items: dicts with city, day, aqi, aqi_low, primary, note); all or nothing."""
+    return [do_set_forecast(actor=actor, **item) for item in items]
+
+
+# --- joint warnings -----------------------------------------------------------------------------------------
+
+
+def _notify_cities(city_warnings, *, title, body, key):
+    with translation.override(settings.LANGUAGE_CODE):
+        for city_warning in city_warnings:
+            notify(
+                _members_of([city_warning.city]),
+                kind="airquality.warning",
+                title=title(city_warning),
+                body=body,
+                url=reverse("airquality:warning", args=[city_warning.joint_id]),
+                dedupe_key=f"airquality-warning-{city_warning.pk}-{key}",
+            )
+
+
+def _next_code(year):
+    prefix = f"{year}-"
+    taken = JointWarning.objects.filter(code__startswith=prefix).values_list("code", flat=True)
+    numbers = [int(code[len(prefix) :]) for code in taken if code[len(prefix) :].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
+@transaction.atomic
+def do_issue_joint_warning(*, actor, level, cities, starts_at, reason, ends_at=None, measures="", at=None):
+    """The office issues a regional warning; each city receives it as its own warning to acknowledge."""
+    if not access.can_manage_warnings(actor):
+        raise PermissionDenied
+    cities = list(cities)
+    if not cities:
+        raise ValidationError(_("Choose at least one city."))
+    if ends_at is not None and ends_at <= starts_at:
+        raise ValidationError(_("The expected end must be after the start."))
+    # Numbering and the one-warning-per-city check must not race with another issue.
+    list(Unit.objects.select_for_update().filter(kind=UnitKind.OFFICE, parent__isnull=True))
+    busy = CityWarning.objects.filter(city__in=cities, state=WarningState.ACTIVE).select_related("city", "joint")
+    if busy:
+        raise ValidationError(
+            _("A joint warning is already in force for %(cities)s (%(code)s): change its level instead.")
+            % {"cities": "、".join(b.city.display_name for b in busy), "code": busy[0].joint.code}
+        )
+    at = at or timezone.now()
+    warning = JointWarning.objects.create(
+        code=_next_code(timezone.localtime(at).year),
+        level=level,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        measures=measures,
+        rule_set=rules_in_force(starts_at),
+        issued_at=at,
+        issued_by=actor,
+    )
+    city_warnings = CityWarning.objects.bulk_create(
+        [CityWarning(joint=warning, city=city, level=level) for city in cities]
+    )
+    timeline.record(
+        warning,
+        "issued",
+        actor=actor,
+        at=at,
+        changes={"level": [None, level], "cities": [None, [c.display_name for c in cities]]},
+    )
+    for city_warning in city_warnings:
+        timeline.record(city_warning, "issued", actor=actor, at=at, changes={"level": [None, level]})
+    _notify_cities(
+        city_warnings,
+        title=lambda cw: (
+            _("%(level)s heavy-pollution warning for %(city)s: please acknowledge")
+            % {"level": _level_label(level), "city": cw.city.display_name}
+        ),
+        body=reason,
+        key="issued",
+    )
+    return warning
+
+
+def _locked(warning):
+    return JointWarning.objects.select_for_update().get(pk=warning.pk)
+
+
+@transaction.atomic
+def do_change_level(*, actor, warning, level, reason, at=None):
+    """Upgrade or downgrade a joint warning and every city warning of it; each city acknowledges again."""
+    if not access.can_manage_warnings(actor):
+        raise PermissionDenied
+    warning = _locked(warning)
+    if not warning.is_active:
+        raise ValidationError(_("This warning has been lifted; issue a new one."))
+    if level == warning.level:
+        raise ValidationError(_("The warning is already at this level."))
+    verb = "upgraded" if LEVEL_RANK[level] > LEVEL_RANK[warning.level] else "downgraded"
+    old = warning.level
+    warning.level = level
+    warning.save(update_fields=["level"])
+    at = at or timezone.now()
+    timeline.record(warning, verb, actor=actor, at=at, changes={"level": [old, level]}, note=reason)
+    city_warnings = list(warning.city_warnings.select_related("city").filter(state=WarningState.ACTIVE))
+    for city_warning in city_warnings:
+        previous = city_warning.level
+        city_warning.level = level
+        city_warning.save(update_fields=["level"])
+        timeline.record(city_warning, verb, actor=actor, at=at, changes={"level": [previous, level]}, note=reason)
+    if verb == "upgraded":
+        title = _("Warning %(code)s for %(city)s upgraded to %(level)s: please acknowledge")
+    else:
+        title = _("Warning %(code)s for %(city)s downgraded to %(level)s: please acknowledge")
+    _notify_cities(
+        city_warnings,
+        title=lambda cw: title % {"code": warning.code, "city": cw.city.display_name, "level": _level_label(level)},
+        body=reason,
+        key=f"{verb}-{level}-{at.timestamp():.0f}",
+    )
+    return warning
+
+
+@transaction.atomic
+def do_acknowledge(*, actor, city_warning, level_seen=None, at=None):
+    """A city's staff acknowledge their city's warning at its current level; returns False if already done."""
+    if not access.can_acknowledge(actor, city_warning.city):
+        raise PermissionDenied
+    _locked(city_warning.joint)
+    city_warning = CityWarning.objects.select_related("joint", "city").get(pk=city_warning.pk)
+    if not city_warning.is_active:
+        raise ValidationError(_("This warning has been lifted; there is nothing to acknowledge."))
+    if level_seen and level_seen != city_warning.level:
+        raise ValidationError(
+            _("The level has just changed to %(level)s. Read the warning again, then acknowledge it.")
+            % {"level": _level_label(city_warning.level)}
+        )
+    if city_warning.acknowledged_level == city_warning.level:
+        return False
+    at = at or timezone.now()
+    city_warning.acknowledged_at = at
+    city_warning.acknowledged_by = actor
+    city_warning.acknowledged_level = city_warning.level
+    city_warning.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledged_level"])
+    timeline.record(city_warning, "acknowledged", actor=actor, at=at, changes={"level": [None, city_warning.level]})
+    timeline.record(
+        city_warning.joint,
+        "acknowledged",
+        actor=actor,
+        at=at,
+        changes={"city": [None, city_warning.city.display_name], "level": [None, city_warning.level]},
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            _office_members(),
+            kind="airquality.acknowledged",
+            title=_("%(city)s acknowledged warning %(code)s (%(level)s)")
+            % {
+                "city": city_warning.city.display_name,
+                "code": city_warning.joint.code,
+                "level": _level_label(city_warning.level),
+            },
+            url=reverse("airquality:warning", args=[city_warning.joint_id]),
+            dedupe_key=f"airquality-ack-{city_warning.pk}-{city_warning.level}-{at.timestamp():.0f}",
+        )
+    return True
+
+
+@transaction.atomic
+def do_lift(*, actor, warning, reason, at=None):
+    """Lift a joint warning and all its city warnings."""
+    if not access.can_manage_warnings(actor):
+        raise PermissionDenied
+    warning = _locked(warning)
+    if not warning.is_active:
+        raise ValidationError(_("This warning has already been lifted."))
+    at = at or timezone.now()
+    warning.state = WarningState.LIFTED
+    warning.lifted_at = at
+    warning.lifted_by = actor
+    warning.lift_reason = reason
+    warning.save(update_fields=["state", "lifted_at", "lifted_by", "lift_reason"])
+    timeline.record(warning, "lifted", actor=actor, at=at, changes={"state": ["active", "lifted"]}, note=reason)
+    city_warnings = list(warning.city_warnings.select_related("city").filter(state=WarningState.ACTIVE))
+    for city_warning in city_warnings:
+        city_warning.state = WarningState.LIFTED
+        city_warning.save(update_fields=["state"])
+        timeline.record(city_warning, "lifted", actor=actor, at=at, changes={"state": ["active", "lifted"]})
+    _notify_cities(
+        city_warnings,
+        title=lambda cw: (
+            _("Warning %(code)s for %(city)s lifted") % {"code": warning.code, "city": cw.city.display_name}
+        ),
+        body=reason,
+        key="lifted",
+    )
+    return warning

@@ -1,0 +1,230 @@
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from xietong.core.models import TimelineEvent
+
+from . import access, actions
+from .forms import AcknowledgeForm, ChangeLevelForm, IssueWarningForm, LiftForm
+from .models import LEVEL_RANK, CityWarning, Forecast, JointWarning, WarningLevel, WarningRuleSet, WarningState
+from .warning_rules import levels_by_day
+
+VERBS = {
+    "issued": gettext_lazy("issued"),
+    "upgraded": gettext_lazy("upgraded"),
+    "downgraded": gettext_lazy("downgraded"),
+    "acknowledged": gettext_lazy("acknowledged"),
+    "lifted": gettext_lazy("lifted"),
+}
+
+
+def member_required(view):
+    """Logged in (else to the login page) and a member of some unit (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        access.require_view(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _error_text(error):
+    return " ".join(error.messages)
+
+
+# --- warnings -------------------------------------------------------------------------------------------------
+
+
+def _city_warnings():
+    return Prefetch("city_warnings", queryset=CityWarning.objects.select_related("city", "acknowledged_by"))
+
+
+@member_required
+def warning_list(request):
+    warnings = JointWarning.objects.select_related("issued_by", "rule_set").prefetch_related(_city_warnings())
+    active = list(warnings.filter(state=WarningState.ACTIVE))
+    page = Paginator(warnings.filter(state=WarningState.LIFTED), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "airquality/warning_list.html",
+        {
+            "active": active,
+            "page": page,
+            "can_manage": access.can_manage_warnings(request.user),
+            "my_city_ids": _acknowledging_city_ids(request.user),
+        },
+    )
+
+
+def _acknowledging_city_ids(user):
+    return {city.pk for city in access.cities() if access.can_acknowledge(user, city)}
+
+
+def forecast_outlook(today, horizon=7):
+    """Per city: the forecast AQI and the warning level by the rules in force, for the coming days."""
+    cities = access.cities()
+    first, last = today - dt.timedelta(days=3), today + dt.timedelta(days=horizon + 3)
+    forecasts = Forecast.objects.filter(day__gte=first, day__lte=last, city__in=cities)
+    series = {}
+    for forecast in forecasts:
+        series.setdefault(forecast.city_id, {})[forecast.day] = forecast.aqi
+    days = [today + dt.timedelta(days=i) for i in range(horizon)]
+    rule_sets = list(WarningRuleSet.objects.order_by("effective_from"))
+    rows = []
+    for city in cities:
+        values = series.get(city.pk, {})
+        levels = levels_by_day(values, days, rule_sets) if values else dict.fromkeys(days)
+        cells = [
+            {"day": d, "aqi": values.get(d), "level": levels[d], "label": levels[d] and WarningLevel(levels[d]).label}
+            for d in days
+        ]
+        rows.append({"city": city, "cells": cells})
+    return {"days": days, "rows": rows}
+
+
+@member_required
+def warning_issue(request):
+    if not access.can_manage_warnings(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = IssueWarningForm(request.POST)
+        if form.is_valid():
+            try:
+                warning = actions.do_issue_joint_warning(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Joint warning %(code)s issued to %(count)d cities.")
+                    % {"code": warning.code, "count": len(form.cleaned_data["cities"])},
+                )
+                return redirect(warning)
+    else:
+        start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+        form = IssueWarningForm(initial={"starts_at": start, "cities": access.cities()})
+    outlook = forecast_outlook(timezone.localdate())
+    return render(request, "airquality/warning_issue.html", {"form": form, "outlook": outlook})
+
+
+def _history(warning, city_warnings):
+    joint_type = ContentType.objects.get_for_model(JointWarning)
+    city_type = ContentType.objects.get_for_model(CityWarning)
+    by_id = {str(cw.pk): cw for cw in city_warnings}
+    events = (
+        TimelineEvent.objects.filter(
+            Q(content_type=joint_type, object_id=str(warning.pk)) | Q(content_type=city_type, object_id__in=list(by_id))
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    rows = []
+    for event in events:
+        city_warning = by_id.get(event.object_id) if event.content_type_id == city_type.pk else None
+        # Each change of the joint warning is also recorded on every city's warning; the page
+        # shows it once, and acknowledgements once, with their city.
+        if (city_warning is None) == (event.verb == "acknowledged"):
+            continue
+        rows.append(
+            {"event": event, "verb": VERBS.get(event.verb, event.verb), "city": city_warning and city_warning.city}
+        )
+    return rows
+
+
+@member_required
+def warning_detail(request, pk):
+    warning = get_object_or_404(JointWarning.objects.select_related("issued_by", "lifted_by", "rule_set"), pk=pk)
+    city_warnings = list(warning.city_warnings.select_related("city", "acknowledged_by"))
+    mine = _acknowledging_city_ids(request.user)
+    can_manage = access.can_manage_warnings(request.user)
+    return render(
+        request,
+        "airquality/warning_detail.html",
+        {
+            "warning": warning,
+            "city_warnings": city_warnings,
+            "my_city_ids": mine,
+            "can_manage": can_manage,
+            "history": _history(warning, city_warnings),
+            "change_form": ChangeLevelForm(initial={"level": warning.level}) if can_manage else None,
+            "lift_form": LiftForm() if can_manage else None,
+        },
+    )
+
+
+def _office_only(request):
+    if not access.can_manage_warnings(request.user):
+        raise PermissionDenied
+
+
+@member_required
+@require_POST
+def warning_change_level(request, pk):
+    _office_only(request)
+    warning = get_object_or_404(JointWarning, pk=pk)
+    form = ChangeLevelForm(request.POST)
+    if form.is_valid():
+        old = warning.level
+        try:
+            actions.do_change_level(actor=request.user, warning=warning, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            verb = _("upgraded") if LEVEL_RANK[form.cleaned_data["level"]] > LEVEL_RANK[old] else _("downgraded")
+            messages.success(request, _("Warning %(code)s %(verb)s.") % {"code": warning.code, "verb": verb})
+    else:
+        messages.error(request, _("Choose a level and give a reason."))
+    return redirect(warning)
+
+
+@member_required
+@require_POST
+def warning_lift(request, pk):
+    _office_only(request)
+    warning = get_object_or_404(JointWarning, pk=pk)
+    form = LiftForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_lift(actor=request.user, warning=warning, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Warning %(code)s lifted.") % {"code": warning.code})
+    else:
+        messages.error(request, _("Give the reason for lifting."))
+    return redirect(warning)
+
+
+@member_required
+@require_POST
+def city_warning_acknowledge(request, pk):
+    city_warning = access.get_city_warning_to_acknowledge(request.user, pk)
+    form = AcknowledgeForm(request.POST)
+    level_seen = form.cleaned_data["level_seen"] if form.is_valid() else None
+    try:
+        done = actions.do_acknowledge(actor=request.user, city_warning=city_warning, level_seen=level_seen)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        if done:
+            messages.success(
+                request,
+                _("%(city)s acknowledged warning %(code)s.")
+                % {"city": city_warning.city.display_name, "code": city_warning.joint.code},
+            )
+        else:
+            messages.info(request, _("Already acknowledged."))
+    return redirect(city_warning.joint)
