@@ -1,0 +1,603 @@
+"""Supervision bulletins (督办通报): a period's completion and on-time rates by city and by domain.
+
+A bulletin freezes the figures of its period when it is issued, so that what was sent
+to the cities stays what it said, and the next bulletin can say what changed.
+
+Definitions (for a period [start, end], looked at on the day `as_of` = min(today, end)):
+- in scope: matters under way or done (not draft, suspended or cancelled), started by the end
+  of the period and not already done before it began;
+- done: verified as done by `as_of`; completion rate = done / in scope;
+- due: in scope with a due date on or before `as_of`; on-time rate = due matters done by their
+  due date / due matters (an overdue matter lowers it; one done early does not count yet);
+- overdue: due before `as_of` and not done by then, with the days it is late on `as_of`.
+A rate with nothing to divide by is None (shown as "—"), never a division by zero.
+
+The city of a matter is the city unit above its lead unit (found by path prefix); matters led by
+units outside any city (the office, a task force) are grouped apart. Figures are counted in the
+database (GROUP BY city and domain); only the overdue and done lists are read row by row.
+"""
+
+import datetime
+import io
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.lookups import StartsWith
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from xietong.core import timeline
+from xietong.core.access import is_office, memberships_of
+from xietong.core.models import Membership, Role, Unit, UnitKind
+from xietong.core.notify import notify
+
+from .access import can_supervise
+from .models import Bulletin, Domain, Matter, State, local_today
+
+SCOPE_STATES = [State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED, State.DONE]
+NO_CITY = "none"
+COUNTS = ["in_scope", "done", "due", "done_on_time", "overdue"]
+
+
+def can_read_bulletins(user):
+    """The office and the members of the city governments read bulletins; they are circulated to all cities."""
+    if not user.is_authenticated:
+        return False
+    return is_office(user) or any(m.unit.kind == UnitKind.CITY for m in memberships_of(user))
+
+
+def rate(numerator, denominator):
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def _city_of_lead_unit():
+    cities = Unit.objects.filter(StartsWith(OuterRef("lead_unit__path"), F("path")), kind=UnitKind.CITY)
+    return Subquery(cities.values("pk")[:1])
+
+
+def _with_rates(row):
+    row["completion_rate"] = rate(row["done"], row["in_scope"])
+    row["on_time_rate"] = rate(row["done_on_time"], row["due"])
+    return row
+
+
+def _empty(**extra):
+    return {**extra, **dict.fromkeys(COUNTS, 0)}
+
+
+def compute(period_start, period_end, today=None):
+    """The figures of a period as a JSON-ready dict (see the module's docstring for the definitions)."""
+    today = today or local_today()
+    as_of = min(today, period_end)
+    done = Q(state=State.DONE, completed_on__lte=as_of)
+    due = Q(due_date__lte=as_of)
+    scope = Matter.objects.filter(state__in=SCOPE_STATES, start_date__lte=period_end).exclude(
+        completed_on__lt=period_start
+    )
+    grouped = (
+        scope.annotate(city_id=_city_of_lead_unit())
+        .values("city_id", "domain")
+        .annotate(
+            in_scope=Count("pk"),
+            done=Count("pk", filter=done),
+            due=Count("pk", filter=due),
+            done_on_time=Count("pk", filter=done & due & Q(completed_on__lte=F("due_date"))),
+            overdue=Count("pk", filter=Q(due_date__lt=as_of) & ~done),
+        )
+        .order_by()
+    )
+
+    cities = {str(c.pk): c for c in Unit.objects.filter(kind=UnitKind.CITY).order_by("sort_order", "pk")}
+    by_city = {
+        key: _empty(key=key, unit_id=city.pk, name=city.name, name_en=city.name_en) for key, city in cities.items()
+    }
+    by_domain = {d.value: _empty(key=d.value, domain=d.value) for d in Domain}
+    totals = _empty()
+    by_city_domain = []
+    for row in grouped:
+        key = str(row["city_id"]) if row["city_id"] else NO_CITY
+        if key not in by_city:
+            by_city[key] = _empty(key=key, unit_id=None, name="", name_en="")
+        cell = {name: row[name] for name in COUNTS}
+        by_city_domain.append(_with_rates({"city": key, "domain": row["domain"], **cell}))
+        for target in (by_city[key], by_domain.setdefault(row["domain"], _empty(key=row["domain"])), totals):
+            for name in COUNTS:
+                target[name] += cell[name]
+
+    overdue = [
+        {
+            "id": m.pk,
+            "code": m.code,
+            "title": m.title,
+            "lead_unit": m.lead_unit.name,
+            "city": str(m.city_id) if m.city_id else NO_CITY,
+            "domain": m.domain,
+            "due_date": m.due_date.isoformat(),
+            "days_overdue": (as_of - m.due_date).days,
+            "progress": m.progress,
+        }
+        for m in scope.filter(Q(due_date__lt=as_of) & ~done)
+        .annotate(city_id=_city_of_lead_unit())
+        .select_related("lead_unit")
+        .order_by("due_date", "code")
+    ]
+    done_list = [
+        {"id": pk, "code": code, "title": title, "lead_unit": lead, "on_time": completed <= due_date}
+        for pk, code, title, lead, completed, due_date in scope.filter(done)
+        .order_by("completed_on", "code")
+        .values_list("pk", "code", "title", "lead_unit__name", "completed_on", "due_date")
+    ]
+    return {
+        "period_start": period_start.isoformat(),
+        "period_end": period_end.isoformat(),
+        "as_of": as_of.isoformat(),
+        "totals": _with_rates(totals),
+        "by_city": [_with_rates(row) for row in by_city.values()],
+        "by_domain": [_with_rates(row) for row in by_domain.values()],
+        "by_city_domain": by_city_domain,
+        "overdue": overdue,
+        "done": done_list,
+    }
+
+
+def _delta(current, previous):
+    if current is None or previous is None:
+        return None
+    return round((current - previous) * 100, 1)
+
+
+def changes_between(previous, current):
+    """What changed since the previous bulletin: rate deltas in percentage points, newly done and overdue."""
+
+    def rows_delta(name):
+        before = {row["key"]: row for row in previous.get(name, [])}
+        out = []
+        for row in current[name]:
+            old = before.get(row["key"])
+            out.append(
+                {
+                    "key": row["key"],
+                    "completion_rate": _delta(row["completion_rate"], old and old["completion_rate"]),
+                    "on_time_rate": _delta(row["on_time_rate"], old and old["on_time_rate"]),
+                    "done": row["done"] - (old["done"] if old else 0),
+                    "overdue": row["overdue"] - (old["overdue"] if old else 0),
+                }
+            )
+        return out
+
+    was_done = {item["id"] for item in previous.get("done", [])}
+    was_overdue = {item["id"] for item in previous.get("overdue", [])}
+    now_overdue = {item["id"] for item in current["overdue"]}
+    return {
+        "totals": {
+            "completion_rate": _delta(current["totals"]["completion_rate"], previous["totals"]["completion_rate"]),
+            "on_time_rate": _delta(current["totals"]["on_time_rate"], previous["totals"]["on_time_rate"]),
+        },
+        "by_city": rows_delta("by_city"),
+        "by_domain": rows_delta("by_domain"),
+        "newly_done": [item for item in current["done"] if item["id"] not in was_done],
+        "newly_overdue": [item for item in current["overdue"] if item["id"] not in was_overdue],
+        "no_longer_overdue": [item for item in previous.get("overdue", []) if item["id"] not in now_overdue],
+    }
+
+
+def _city_members():
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(
+            memberships__in=Membership.objects.filter(
+                unit__kind__in=[UnitKind.OFFICE, UnitKind.CITY], role__gte=Role.STAFF
+            ),
+            is_active=True,
+        )
+        .distinct()
+    )
+
+
+@transaction.atomic
+def do_issue_bulletin(*, actor, period_start, period_end, today=None):
+    """Number, freeze and circulate the bulletin of a period; only the office issues bulletins."""
+    if not can_supervise(actor):
+        raise PermissionDenied
+    today = today or local_today()
+    errors = {}
+    if period_start is None:
+        errors["period_start"] = _("Give the first day of the period as YYYY-MM-DD.")
+    if period_end is None:
+        errors["period_end"] = _("Give the last day of the period as YYYY-MM-DD.")
+    if not errors and period_end < period_start:
+        errors["period_end"] = _("The period cannot end before it starts.")
+    if not errors and period_start > today:
+        errors["period_start"] = _("A bulletin covers a period that has begun.")
+    if errors:
+        raise ValidationError(errors)
+    # Locking the latest bulletin makes concurrent issuers take numbers one after the other.
+    previous = Bulletin.objects.select_for_update().order_by("-number").first()
+    number = previous.number + 1 if previous else 1
+    data = compute(period_start, period_end, today)
+    data["previous"] = {"id": previous.pk, "number": previous.number} if previous else None
+    data["changes"] = changes_between(previous.data, data) if previous else None
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Supervision bulletin no. %(number)d (%(start)s to %(end)s)") % {
+            "number": number,
+            "start": period_start.isoformat(),
+            "end": period_end.isoformat(),
+        }
+    try:
+        with transaction.atomic():
+            bulletin = Bulletin.objects.create(
+                number=number,
+                title=title,
+                period_start=period_start,
+                period_end=period_end,
+                data=data,
+                created_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError(_("Another bulletin was issued at the same moment. Please try again."))
+    timeline.record(bulletin, "issued", actor=actor, changes={"number": [None, number]})
+    notify(
+        _city_members(),
+        kind="bulletin.issued",
+        title=_("Supervision bulletin no. %(number)d has been issued") % {"number": number},
+        url=bulletin.get_absolute_url(),
+    )
+    return bulletin
+
+
+# --- presentation shared by the page and the files ----------------------------------------------------------
+
+
+def percent(value):
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def points(value):
+    if value is None:
+        return "—"
+    return _("%(delta)+.1f pp") % {"delta": value}
+
+
+def present(bulletin):
+    """The bulletin's figures with labels in the active language, for the page and the files."""
+    data = bulletin.data
+    cities = {row["key"]: row for row in data["by_city"]}
+
+    english = (translation.get_language() or "").startswith("en")
+
+    def city_name(key):
+        row = cities.get(key) or {}
+        return (english and row.get("name_en")) or row.get("name") or _("Units outside the cities")
+
+    def domain_label(code):
+        try:
+            return str(Domain(code).label)
+        except ValueError:
+            return code
+
+    def row_view(row, label):
+        return {
+            **row,
+            "label": label,
+            "completion": percent(row["completion_rate"]),
+            "on_time": percent(row["on_time_rate"]),
+        }
+
+    changes = data.get("changes")
+    change_view = None
+    if changes:
+        change_view = {
+            "totals": {name: points(value) for name, value in changes["totals"].items()},
+            "by_city": [{**row, "label": city_name(row["key"]), **_points(row)} for row in changes["by_city"]],
+            "by_domain": [{**row, "label": domain_label(row["key"]), **_points(row)} for row in changes["by_domain"]],
+            "newly_done": changes["newly_done"],
+            "newly_overdue": [_overdue_view(item, city_name, domain_label) for item in changes["newly_overdue"]],
+            "no_longer_overdue": changes["no_longer_overdue"],
+        }
+    return {
+        "bulletin": bulletin,
+        "totals": row_view(data["totals"], _("The cluster")),
+        "by_city": [row_view(row, city_name(row["key"])) for row in data["by_city"]],
+        "by_domain": [row_view(row, domain_label(row["key"])) for row in data["by_domain"]],
+        "overdue": [_overdue_view(item, city_name, domain_label) for item in data["overdue"]],
+        "changes": change_view,
+        "previous": data.get("previous"),
+        "as_of": data["as_of"],
+    }
+
+
+def _points(row):
+    return {"completion_delta": points(row["completion_rate"]), "on_time_delta": points(row["on_time_rate"])}
+
+
+def _overdue_view(item, city_name, domain_label):
+    return {**item, "city_name": city_name(item["city"]), "domain_label": domain_label(item["domain"])}
+
+
+def summary_sentence(view):
+    t = view["totals"]
+    return _(
+        "%(in_scope)d matters under supervision, %(done)d done: a completion rate of %(completion)s. "
+        "%(due)d were due by %(as_of)s, %(done_on_time)d of them done on time: an on-time rate of %(on_time)s. "
+        "%(overdue)d are overdue."
+    ) % {
+        "in_scope": t["in_scope"],
+        "done": t["done"],
+        "completion": t["completion"],
+        "due": t["due"],
+        "as_of": view["as_of"],
+        "done_on_time": t["done_on_time"],
+        "on_time": t["on_time"],
+        "overdue": t["overdue"],
+    }
+
+
+def figure_headers(first):
+    return [
+        first,
+        _("Matters in scope"),
+        _("Done"),
+        _("Completion rate"),
+        _("Due"),
+        _("Done on time"),
+        _("On-time rate"),
+        _("Overdue"),
+    ]
+
+
+def overdue_headers():
+    return [_("Code"), _("Matter"), _("Lead unit"), _("City"), _("Domain"), _("Due date"), _("Days overdue")]
+
+
+def filename(bulletin, extension):
+    return _("supervision-bulletin-%(number)d") % {"number": bulletin.number} + f".{extension}"
+
+
+# --- .docx --------------------------------------------------------------------------------------------------
+
+BODY_FONT = "仿宋"
+HEADING_FONT = "黑体"
+TITLE_FONT = "宋体"
+
+
+def _set_fonts(style, east_asian, latin="Times New Roman"):
+    """Name the font for Latin and East Asian text; Word uses w:eastAsia for Chinese characters."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    style.font.name = latin
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east_asian)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _table(document, headers, rows):
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(str(text)).bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = str(value)
+    return table
+
+
+def _figure_rows(rows):
+    return [
+        [r["label"], r["in_scope"], r["done"], r["completion"], r["due"], r["done_on_time"], r["on_time"], r["overdue"]]
+        for r in rows
+    ]
+
+
+def _overdue_rows(items):
+    return [
+        [i["code"], i["title"], i["lead_unit"], i["city_name"], i["domain_label"], i["due_date"], i["days_overdue"]]
+        for i in items
+    ]
+
+
+def render_docx(bulletin):
+    """The bulletin as a Word document in Chinese (the language the offices exchange documents in)."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    with translation.override(settings.LANGUAGE_CODE):
+        view = present(bulletin)
+        document = Document()
+        styles = document.styles
+        _set_fonts(styles["Normal"], BODY_FONT)
+        styles["Normal"].font.size = Pt(12)
+        _set_fonts(styles["Title"], TITLE_FONT)
+        for level in (1, 2):
+            _set_fonts(styles[f"Heading {level}"], HEADING_FONT)
+        core = document.core_properties
+        core.title = bulletin.title
+        core.language = "zh-CN"
+
+        title = document.add_heading(bulletin.title, level=0)
+        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        meta = document.add_paragraph(
+            _("Period: %(start)s to %(end)s; figures as of %(as_of)s. Issued on %(issued)s.")
+            % {
+                "start": bulletin.period_start.isoformat(),
+                "end": bulletin.period_end.isoformat(),
+                "as_of": view["as_of"],
+                "issued": timezone.localtime(bulletin.created_at).date().isoformat(),
+            }
+        )
+        meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+        document.add_heading(_("1. Overview"), level=1)
+        document.add_paragraph(summary_sentence(view))
+        document.add_heading(_("2. By city"), level=1)
+        _table(document, figure_headers(_("City")), _figure_rows(view["by_city"]))
+        document.add_heading(_("3. By domain"), level=1)
+        _table(document, figure_headers(_("Domain")), _figure_rows(view["by_domain"]))
+        document.add_heading(_("4. Overdue matters"), level=1)
+        if view["overdue"]:
+            _table(document, overdue_headers(), _overdue_rows(view["overdue"]))
+        else:
+            document.add_paragraph(_("No matter is overdue."))
+        document.add_heading(_("5. Changes since the previous bulletin"), level=1)
+        changes = view["changes"]
+        if not changes:
+            document.add_paragraph(_("This is the first bulletin."))
+        else:
+            document.add_paragraph(
+                _("Compared with bulletin no. %(number)d: completion rate %(completion)s, on-time rate %(on_time)s.")
+                % {
+                    "number": view["previous"]["number"],
+                    "completion": changes["totals"]["completion_rate"],
+                    "on_time": changes["totals"]["on_time_rate"],
+                }
+            )
+            _table(
+                document,
+                [_("City"), _("Completion rate"), _("On-time rate"), _("Newly done"), _("Change in overdue")],
+                [
+                    [r["label"], r["completion_delta"], r["on_time_delta"], r["done"], f"{r['overdue']:+d}"]
+                    for r in changes["by_city"]
+                ],
+            )
+            document.add_heading(_("Newly done"), level=2)
+            for item in changes["newly_done"] or [{"code": "", "title": _("None."), "lead_unit": ""}]:
+                document.add_paragraph(" ".join(filter(None, [item["code"], item["title"], item["lead_unit"]])))
+            document.add_heading(_("Newly overdue"), level=2)
+            for item in changes["newly_overdue"] or [{"code": "", "title": _("None."), "lead_unit": ""}]:
+                document.add_paragraph(" ".join(filter(None, [item["code"], item["title"], item["lead_unit"]])))
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
+
+
+# --- .xlsx --------------------------------------------------------------------------------------------------
+
+
+def render_xlsx(bulletin):
+    """The bulletin as a workbook: a summary sheet and one sheet per table, rates as percentages."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    with translation.override(settings.LANGUAGE_CODE):
+        view = present(bulletin)
+        workbook = Workbook()
+        bold = Font(bold=True)
+
+        def sheet(title, headers, rows, percent_columns=(), widths=None):
+            ws = workbook.create_sheet(str(title)[:31])
+            ws.append([str(h) for h in headers])
+            for cell in ws[1]:
+                cell.font = bold
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+            for row in rows:
+                ws.append(row)
+            for column in percent_columns:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
+                    cell.number_format = "0.0%"
+            for index, width in enumerate(widths or [14] * len(headers), start=1):
+                ws.column_dimensions[get_column_letter(index)].width = width
+            ws.freeze_panes = "A2"
+            return ws
+
+        summary = workbook.active
+        summary.title = str(_("Summary"))
+        summary.append([bulletin.title])
+        summary["A1"].font = Font(bold=True, size=14)
+        t = view["totals"]
+        for label, value in [
+            (_("Period from"), bulletin.period_start.isoformat()),
+            (_("Period to"), bulletin.period_end.isoformat()),
+            (_("Figures as of"), view["as_of"]),
+            (_("Matters in scope"), t["in_scope"]),
+            (_("Done"), t["done"]),
+            (_("Completion rate"), t["completion_rate"]),
+            (_("Due"), t["due"]),
+            (_("Done on time"), t["done_on_time"]),
+            (_("On-time rate"), t["on_time_rate"]),
+            (_("Overdue"), t["overdue"]),
+        ]:
+            summary.append([str(label), value])
+        for row in summary.iter_rows(min_row=2):
+            row[0].font = bold
+            if row[0].value in (str(_("Completion rate")), str(_("On-time rate"))):
+                row[1].number_format = "0.0%"
+        summary.column_dimensions["A"].width = 18
+        summary.column_dimensions["B"].width = 16
+
+        def figures(rows):
+            return [
+                [
+                    r["label"],
+                    r["in_scope"],
+                    r["done"],
+                    r["completion_rate"],
+                    r["due"],
+                    r["done_on_time"],
+                    r["on_time_rate"],
+                    r["overdue"],
+                ]
+                for r in rows
+            ]
+
+        widths = [26, 12, 10, 12, 10, 12, 12, 10]
+        sheet(_("By city"), figure_headers(_("City")), figures(view["by_city"]), (4, 7), widths)
+        sheet(_("By domain"), figure_headers(_("Domain")), figures(view["by_domain"]), (4, 7), widths)
+        overdue = [
+            [
+                i["code"],
+                i["title"],
+                i["lead_unit"],
+                i["city_name"],
+                i["domain_label"],
+                datetime.date.fromisoformat(i["due_date"]),
+                i["days_overdue"],
+            ]
+            for i in view["overdue"]
+        ]
+        ws = sheet(_("Overdue matters"), overdue_headers(), overdue, (), [14, 40, 24, 18, 18, 12, 10])
+        for (cell,) in ws.iter_rows(min_row=2, min_col=6, max_col=6):
+            cell.number_format = "yyyy-mm-dd"
+        changes = bulletin.data.get("changes")
+        if changes:
+            rows = [
+                [
+                    r["label"],
+                    None if r["completion_rate"] is None else r["completion_rate"] / 100,
+                    None if r["on_time_rate"] is None else r["on_time_rate"] / 100,
+                    r["done"],
+                    r["overdue"],
+                ]
+                for r in view["changes"]["by_city"] + view["changes"]["by_domain"]
+            ]
+            ws = sheet(
+                _("Changes"),
+                [_("City or domain"), _("Completion rate"), _("On-time rate"), _("Newly done"), _("Change in overdue")],
+                rows,
+                (),
+                [26, 14, 14, 12, 14],
+            )
+            for a, b in ws.iter_rows(min_row=2, min_col=2, max_col=3):
+                a.number_format = b.number_format = "+0.0%;-0.0%;0.0%"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
