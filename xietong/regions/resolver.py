@@ -268,6 +268,20 @@ class Index:
             region.parent = self.region(node.parent)
         return region
 
+    def as_dict(self, code):
+        """A division as the picker and the API show it."""
+        node = self.nodes[code]
+        return {
+            "code": node.code,
+            "name": node.name,
+            "level": node.level,
+            "level_label": str(Level(node.level).label),
+            "full_name": node.full_name,
+            "parent": self.lineage(code)[-2] if node.level > Level.PROVINCE else None,
+            "lineage": self.lineage(code),
+            "has_children": bool(node.children),
+        }
+
     # Reading text
 
     def _skipped(self, ancestor, node):
