@@ -1,0 +1,270 @@
+"""Dashboard, scorecard and trend queries.
+
+Every figure is aggregated in the database (GROUP BY over the lead unit's path and
+the domain), so a page costs the same handful of queries whether the cluster tracks
+fifty matters or a hundred thousand; nothing loads all matters into Python.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from xietong.core.access import role_for
+from xietong.core.models import Unit, UnitKind
+
+from .access import visible_matters
+from .models import DUE_SOON_DAYS, OPEN_STATES, Domain, Health, Matter, ProgressSnapshot, State
+
+LIST_LIMIT = 10
+TREND_DAYS = 180
+
+
+def city_units():
+    """The city governments directly under the coordination office, in their display order."""
+    return Unit.objects.filter(kind=UnitKind.CITY, parent__kind=UnitKind.OFFICE, parent__parent__isnull=True)
+
+
+def city_for_path(path, cities):
+    """The city whose subtree holds the unit with this path, or None (the office, a cluster task force)."""
+    for city in cities:
+        if path.startswith(city.path):
+            return city
+    return None
+
+
+def health_q(code, today):
+    """The same partition as `MatterQuerySet.with_health`, as a plain filter the indexes can serve."""
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    open_ = Q(state__in=OPEN_STATES)
+    return {
+        Health.OVERDUE: open_ & Q(due_date__lt=today),
+        Health.DUE_SOON: open_ & Q(due_date__gte=today, due_date__lte=soon),
+        Health.ON_TRACK: open_ & Q(due_date__gt=soon),
+        Health.DONE_ON_TIME: Q(state=State.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=F("due_date"))),
+        Health.DONE_LATE: Q(state=State.DONE, completed_on__gt=F("due_date")),
+        Health.NONE: ~Q(state__in=[*OPEN_STATES, State.DONE]),
+    }[Health(code)]
+
+
+def search_q(text):
+    """Substring search on code, title and description, every whitespace-separated term must match.
+
+    Chinese has no spaces between words, so a word-based index would need segmentation;
+    a substring test (LIKE '%…%') finds "大气" inside "大气污染联防联控" on SQLite and
+    PostgreSQL alike, and lets people narrow down by typing several fragments.
+    """
+    condition = Q()
+    for term in text.split()[:8]:
+        condition &= Q(title__icontains=term) | Q(description__icontains=term) | Q(code__icontains=term)
+    return condition
+
+
+@dataclass
+class Filters:
+    city: Unit | None = None
+    domain: str = ""
+    state: str = ""
+    health: str = ""
+    lead_unit: Unit | None = None
+    q: str = ""
+
+    @property
+    def any(self):
+        return bool(self.city or self.domain or self.state or self.health or self.lead_unit or self.q)
+
+
+def filtered_matters(user, filters, today=None, queryset=None):
+    """The matters this user may see that pass the filters (no ordering, no annotation)."""
+    today = today or timezone.localdate()
+    matters = visible_matters(user, queryset)
+    if filters.city is not None:
+        matters = matters.filter(lead_unit__path__startswith=filters.city.path)
+    if filters.lead_unit is not None:
+        matters = matters.filter(lead_unit=filters.lead_unit)
+    if filters.domain:
+        matters = matters.filter(domain=filters.domain)
+    if filters.state:
+        matters = matters.filter(state=filters.state)
+    if filters.health:
+        matters = matters.filter(health_q(filters.health, today))
+    if filters.q:
+        matters = matters.filter(search_q(filters.q))
+    return matters
+
+
+def counted_matters(user, filters, today=None):
+    """What the scorecard counts: drafts and cancelled matters only when asked for by state."""
+    matters = filtered_matters(user, filters, today)
+    if not filters.state:
+        matters = matters.exclude(state__in=[State.DRAFT, State.CANCELLED])
+    return matters
+
+
+@dataclass
+class Cell:
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    progress_sum: int = 0
+
+    def add(self, row):
+        self.total += row["total"]
+        self.done += row["done"]
+        self.overdue += row["overdue"]
+        self.due_soon += row["due_soon"]
+        self.progress_sum += row["progress_sum"] or 0
+
+    @property
+    def mean_progress(self):
+        return round(self.progress_sum / self.total) if self.total else None
+
+    @property
+    def done_rate(self):
+        return round(100 * self.done / self.total) if self.total else None
+
+
+@dataclass
+class ScoreRow:
+    unit: Unit | None
+    cells: list = field(default_factory=list)
+    total: Cell = field(default_factory=Cell)
+
+
+def _aggregates(matters, today):
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    return (
+        matters.order_by()
+        .values("lead_unit__path", "domain")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(state=State.DONE)),
+            overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_date__lt=today)),
+            due_soon=Count("id", filter=Q(state__in=OPEN_STATES, due_date__gte=today, due_date__lte=soon)),
+            progress_sum=Sum("progress"),
+        )
+    )
+
+
+def scorecard(matters, cities, today):
+    """City × domain matrix of counts, done, overdue and mean progress, plus row and column totals.
+
+    A matter counts for the city its lead unit lies under; matters led by the office or a
+    cluster-wide task force go to a last row without a city.
+    """
+    domains = list(Domain)
+    index = {d.value: i for i, d in enumerate(domains)}
+    rows = {city.pk: ScoreRow(city, [Cell() for _ in domains]) for city in cities}
+    other = ScoreRow(None, [Cell() for _ in domains])
+    columns = [Cell() for _ in domains]
+    grand = Cell()
+    for agg in _aggregates(matters, today):
+        city = city_for_path(agg["lead_unit__path"], cities)
+        row = rows[city.pk] if city is not None else other
+        i = index[agg["domain"]]
+        for cell in (row.cells[i], row.total, columns[i], grand):
+            cell.add(agg)
+    ordered = list(rows.values())
+    if other.total.total:
+        ordered.append(other)
+    return {"domains": domains, "rows": ordered, "columns": columns, "total": grand}
+
+
+def overdue_list(matters, today, limit=LIST_LIMIT):
+    return (
+        matters.filter(health_q(Health.OVERDUE, today))
+        .select_related("lead_unit")
+        .with_health(today)
+        .order_by("due_date", "id")[:limit]
+    )
+
+
+def due_soon_list(matters, today, limit=LIST_LIMIT):
+    return (
+        matters.filter(health_q(Health.DUE_SOON, today))
+        .select_related("lead_unit")
+        .with_health(today)
+        .order_by("due_date", "id")[:limit]
+    )
+
+
+def trend_cities(user, cities):
+    """Cities whose whole-city figures this user may see: the office all, a city's own people their city."""
+    return [city for city in cities if role_for(user, city) is not None]
+
+
+def trend(cities, today, days=TREND_DAYS):
+    """ECharts-ready completion trend: per city and for the cities together, done / total in percent."""
+    if not cities:
+        return {"dates": [], "series": []}
+    since = today - datetime.timedelta(days=days)
+    snapshots = ProgressSnapshot.objects.filter(unit__in=[c.pk for c in cities], date__gte=since).values_list(
+        "date", "unit_id", "total", "done"
+    )
+    by_day = {}
+    for day, unit_id, total, done in snapshots:
+        by_day.setdefault(day, {})[unit_id] = (total, done)
+    dates = sorted(by_day)
+
+    def rate(total, done):
+        return round(100 * done / total, 1) if total else None
+
+    series = []
+    for city in cities:
+        points = [rate(*by_day[d][city.pk]) if city.pk in by_day[d] else None for d in dates]
+        series.append({"name": city.display_name, "data": points})
+    if len(cities) > 1:
+        together = []
+        for d in dates:
+            total = sum(t for t, _ in by_day[d].values())
+            done = sum(x for _, x in by_day[d].values())
+            together.append(rate(total, done))
+        series.append({"name": None, "data": together})
+    return {"dates": [d.isoformat() for d in dates], "series": series}
+
+
+def write_snapshots(day=None):
+    """Store each city's figures for `day` (today by default); running twice for a day overwrites, never adds.
+
+    Totals count the matters that are under way or finished (not drafts, not cancelled).
+    "Done" counts matters verified done on or before the day, "overdue" open matters due
+    before it, so a snapshot written late for a past day still reads as of that day.
+    """
+    day = day or timezone.localdate()
+    cities = list(city_units())
+    rows = (
+        Matter.objects.exclude(state__in=[State.DRAFT, State.CANCELLED])
+        .order_by()
+        .values("lead_unit__path")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(state=State.DONE, completed_on__lte=day)),
+            overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_date__lt=day)),
+            progress_sum=Sum("progress"),
+        )
+    )
+    figures = {city.pk: Cell() for city in cities}
+    for row in rows:
+        city = city_for_path(row["lead_unit__path"], cities)
+        if city is not None:
+            figures[city.pk].add({**row, "due_soon": 0})
+    snapshots = [
+        ProgressSnapshot(
+            date=day,
+            unit=city,
+            total=figures[city.pk].total,
+            done=figures[city.pk].done,
+            overdue=figures[city.pk].overdue,
+            mean_progress=figures[city.pk].mean_progress or 0,
+        )
+        for city in cities
+    ]
+    ProgressSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["date", "unit"],
+        update_fields=["total", "done", "overdue", "mean_progress"],
+    )
+    return snapshots

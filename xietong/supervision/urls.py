@@ -1,0 +1,27 @@
+import importlib.util
+
+from django.urls import include, path
+
+from . import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("matters/", views.matter_list, name="matters"),
+    path("matters/new/", views.matter_create, name="matter-create"),
+    path("matters/<int:pk>/", views.matter_detail, name="matter"),
+    path("matters/<int:pk>/edit/", views.matter_edit, name="matter-edit"),
+    path("matters/<int:pk>/transition/", views.matter_transition, name="matter-transition"),
+    path("matters/<int:pk>/reports/", views.matter_report, name="matter-report"),
+    path("matters/<int:pk>/urge/", views.matter_urge, name="matter-urge"),
+    path("matters/<int:pk>/milestones/", views.milestone_add, name="milestone-add"),
+    path("milestones/<int:pk>/complete/", views.milestone_complete, name="milestone-complete"),
+    path("reports/<int:pk>/review/", views.report_review, name="report-review"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("public/<str:code>/", views.public_matter, name="public-matter"),
+]
+
+# The bulletins are built alongside; their pages join this namespace once the module exists.
+if importlib.util.find_spec("xietong.supervision.bulletin_urls"):
+    urlpatterns.append(path("bulletins/", include("xietong.supervision.bulletin_urls")))

@@ -1,0 +1,649 @@
+"""Pages of the supervised action list: dashboard, list, matter, forms, and a public page per matter.
+
+Every page fetches matters through `access` (an unseen matter is a 404), every write goes
+through an action (a refused one is a 403), and input an action rejects comes back on the
+form with the action's message and nothing stored.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from xietong.core.access import has_role, memberships_of
+from xietong.core.models import Role, Unit
+from xietong.core.timeline import history
+
+from . import actions
+from .access import (
+    can_edit,
+    can_supervise,
+    can_urge,
+    get_matter_for_user,
+    reporting_units,
+    visible_matters,
+)
+from .dashboard import (
+    city_units,
+    counted_matters,
+    due_soon_list,
+    filtered_matters,
+    overdue_list,
+    scorecard,
+    trend,
+    trend_cities,
+)
+from .forms import (
+    FilterForm,
+    MatterCreateForm,
+    MatterEditForm,
+    MilestoneForm,
+    MilestoneFormSet,
+    ReportForm,
+    ReviewForm,
+    TransitionForm,
+    UrgeForm,
+    apply_errors,
+)
+from .models import (
+    OPEN_STATES,
+    SUB_AREAS,
+    CoUnit,
+    Domain,
+    Evidence,
+    Frequency,
+    Health,
+    Matter,
+    Milestone,
+    Priority,
+    ProgressReport,
+    ReportStatus,
+    State,
+    SubArea,
+)
+
+PAGE_SIZE = 25
+
+TRANSITION_LABELS = {
+    "assign": gettext_lazy("Assign to the units"),
+    "start": gettext_lazy("Start work"),
+    "submit": gettext_lazy("Submit for verification"),
+    "verify": gettext_lazy("Verify as done"),
+    "return": gettext_lazy("Return to the units"),
+    "suspend": gettext_lazy("Suspend"),
+    "resume": gettext_lazy("Resume"),
+    "cancel": gettext_lazy("Cancel the matter"),
+}
+
+VERB_LABELS = {
+    "created": gettext_lazy("Created"),
+    "assign": gettext_lazy("Assigned to the units"),
+    "start": gettext_lazy("Work started"),
+    "submit": gettext_lazy("Submitted for verification"),
+    "verify": gettext_lazy("Verified as done"),
+    "return": gettext_lazy("Returned after verification"),
+    "suspend": gettext_lazy("Suspended"),
+    "resume": gettext_lazy("Resumed"),
+    "cancel": gettext_lazy("Cancelled"),
+    "edited": gettext_lazy("Edited"),
+    "report_submitted": gettext_lazy("Progress reported"),
+    "report_resubmitted": gettext_lazy("Progress report resubmitted"),
+    "report_accepted": gettext_lazy("Progress report accepted"),
+    "report_returned": gettext_lazy("Progress report returned"),
+    "progress": gettext_lazy("Progress updated"),
+    "milestone_added": gettext_lazy("Milestone added"),
+    "milestone_done": gettext_lazy("Milestone completed"),
+    "urged": gettext_lazy("Urged (催办)"),
+}
+
+# What the public page may tell: the course of the matter, never who did it or what anyone wrote.
+PUBLIC_VERBS = {
+    "created",
+    "assign",
+    "start",
+    "submit",
+    "verify",
+    "return",
+    "suspend",
+    "resume",
+    "cancel",
+    "report_accepted",
+    "progress",
+    "milestone_added",
+    "milestone_done",
+}
+PUBLIC_CHANGE_KEYS = {"state", "percent", "progress", "unit", "milestone"}
+
+CHOICE_FIELDS = {
+    "state": State,
+    "domain": Domain,
+    "sub_area": SubArea,
+    "priority": Priority,
+    "reporting_frequency": Frequency,
+}
+
+
+def _require_member(user):
+    """The supervision pages are for people of the cluster's units; an account without a unit sees nothing."""
+    if not (user.is_superuser or memberships_of(user)):
+        raise PermissionDenied
+
+
+def _is_htmx(request):
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
+# --- dashboard and list ---------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    _require_member(request.user)
+    today = timezone.localdate()
+    form = FilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    cities = list(city_units())
+    counted = counted_matters(request.user, filters, today)
+    card = scorecard(counted, cities, today)
+    scope = [c for c in cities if filters.city is None or c.pk == filters.city.pk]
+    _link_cells(card, filters)
+    chart = _trend_for_chart(trend(trend_cities(request.user, scope), today))
+    context = {
+        "form": form,
+        "filters": filters,
+        "card": card,
+        "overdue": list(overdue_list(counted, today)),
+        "due_soon": list(due_soon_list(counted, today)),
+        "overdue_query": _query(filters, health=Health.OVERDUE.value),
+        "due_soon_query": _query(filters, health=Health.DUE_SOON.value),
+        "trend": chart,
+        "trend_rows": _trend_table(chart),
+        "may_create": can_supervise(request.user),
+    }
+    template = "supervision/_dashboard_results.html" if _is_htmx(request) else "supervision/dashboard.html"
+    return render(request, template, context)
+
+
+def _query(filters, **overrides):
+    """The list's query string for these filters, with some replaced (a scorecard cell, a health)."""
+    values = {
+        "q": filters.q,
+        "city": filters.city.pk if filters.city else "",
+        "domain": filters.domain,
+        "state": filters.state,
+        "health": filters.health,
+        "lead_unit": filters.lead_unit.pk if filters.lead_unit else "",
+        **overrides,
+    }
+    return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def _link_cells(card, filters):
+    for row in card["rows"]:
+        city = row.unit.pk if row.unit else None
+        for domain, cell in zip(card["domains"], row.cells, strict=True):
+            cell.query = _query(filters, city=city, domain=domain.value) if city else None
+        row.total.query = _query(filters, city=city) if city else None
+    for domain, cell in zip(card["domains"], card["columns"], strict=True):
+        cell.query = _query(filters, domain=domain.value)
+    card["total"].query = _query(filters)
+
+
+def _trend_table(chart, last=14):
+    """The chart's last points as rows, for people who cannot see the chart."""
+    rows = []
+    for i in range(max(0, len(chart["dates"]) - last), len(chart["dates"])):
+        rows.append({"date": chart["dates"][i], "values": [s["data"][i] for s in chart["series"]]})
+    return rows[::-1]
+
+
+def _trend_for_chart(data):
+    for series in data["series"]:
+        if series["name"] is None:
+            series["name"] = _("All cities")
+    return data
+
+
+@login_required
+def matter_list(request):
+    _require_member(request.user)
+    today = timezone.localdate()
+    form = FilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    matters = filtered_matters(request.user, filters, today).select_related("lead_unit").order_by("due_date", "id")
+    page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "filters": filters, "page": page, "may_create": can_supervise(request.user)}
+    template = "supervision/_matter_list_results.html" if _is_htmx(request) else "supervision/matter_list.html"
+    return render(request, template, context)
+
+
+# --- one matter -----------------------------------------------------------------------------------------
+
+
+def _matter_queryset():
+    return Matter.objects.select_related("lead_unit", "parent").prefetch_related(
+        Prefetch("co_units", CoUnit.objects.select_related("unit").order_by("id"))
+    )
+
+
+def _get_matter(request, pk):
+    return get_matter_for_user(request.user, pk, _matter_queryset())
+
+
+def _source_of(matter):
+    """The decision, clause or resolution the matter came from, with a link when it has a page."""
+    if matter.source_type_id is None or not matter.source_id:
+        return None
+    try:
+        obj = matter.source_object
+    except Exception:  # a source whose app was removed must not take the matter page down
+        return None
+    if obj is None:
+        return None
+    url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+    return {"label": str(obj), "url": url, "kind": matter.get_source_display()}
+
+
+def _value_label(name, value):
+    if value is None or value == "":
+        return "—"
+    if name in CHOICE_FIELDS:
+        try:
+            return CHOICE_FIELDS[name](value).label
+        except ValueError:
+            return str(value)
+    if name == "public":
+        return _("yes") if value else _("no")
+    if name in ("percent", "progress"):
+        return f"{value}%"
+    if name == "milestone" and value == "done":
+        return _("done")
+    return str(value)
+
+
+def _field_label(name):
+    labels = {
+        "unit": _("Unit"),
+        "percent": _("percent complete"),
+        "milestone": _("Milestone"),
+        "co_units": _("Co-units"),
+    }
+    if name in labels:
+        return labels[name]
+    try:
+        return str(Matter._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+def timeline_rows(events, *, public=False):
+    """Events as readable lines; on the public page without people, notes or report texts."""
+    events = list(events)
+    unit_ids = set()
+    for event in events:
+        for ids in event.changes.get("co_units", []):
+            unit_ids.update(ids)
+    unit_names = {u.pk: u.display_name for u in Unit.objects.filter(pk__in=unit_ids)} if unit_ids else {}
+    rows = []
+    for event in events:
+        if public and event.verb not in PUBLIC_VERBS:
+            continue
+        changes = []
+        for name, pair in event.changes.items():
+            if public and name not in PUBLIC_CHANGE_KEYS:
+                continue
+            old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            if name == "co_units":
+                old = "、".join(unit_names.get(i, str(i)) for i in old or []) or "—"
+                new = "、".join(unit_names.get(i, str(i)) for i in new or []) or "—"
+            else:
+                old, new = _value_label(name, old), _value_label(name, new)
+            changes.append({"label": _field_label(name), "old": old if pair and old != "—" else None, "new": new})
+        actor = None
+        if not public and event.actor is not None:
+            actor = event.actor.get_full_name() or event.actor.get_username()
+        rows.append(
+            {
+                "at": event.at,
+                "verb": VERB_LABELS.get(event.verb, event.verb),
+                "code": event.verb,
+                "actor": actor,
+                "note": "" if public else event.note,
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+def _latest_by_unit(reports):
+    latest = {}
+    for report in reports:  # newest first
+        latest.setdefault(report.unit_id, report)
+    return latest
+
+
+def _render_detail(request, matter, *, status=200, **forms):
+    user = request.user
+    today = timezone.localdate()
+    co_units = list(matter.co_units.all())
+    reports = list(matter.reports.select_related("unit", "submitted_by", "reviewed_by").prefetch_related("evidence"))
+    latest = _latest_by_unit(reports)
+    units = [{"unit": matter.lead_unit, "lead": True, "share": matter.lead_share, "part": ""}] + [
+        {"unit": c.unit, "lead": False, "share": c.share, "part": c.part} for c in co_units
+    ]
+    for row in units:
+        row["latest"] = latest.get(row["unit"].pk)
+
+    transitions = [
+        {"name": name, "label": TRANSITION_LABELS[name], "needs_reason": actions.TRANSITIONS[name][2]}
+        for name in actions.allowed_transitions(user, matter)
+    ]
+    under_way = matter.state in OPEN_STATES
+    my_units = reporting_units(user, matter) if under_way else []
+    report_form = forms.get("report_form")
+    if report_form is None and my_units:
+        start, end, _key = actions.period_bounds(matter.reporting_frequency, today)
+        first = my_units[0]
+        report_form = ReportForm(
+            matter=matter,
+            units=my_units,
+            initial={
+                "unit": first.pk,
+                "period_start": start,
+                "period_end": end,
+                "percent": latest[first.pk].percent if first.pk in latest else None,
+            },
+        )
+    may_review = can_supervise(user)
+    review_forms = forms.get("review_forms", {})
+    for report in reports:
+        if report.pk in review_forms:  # a review that was refused comes back with its message
+            report.review_form = review_forms[report.pk]
+        elif may_review and report.status == ReportStatus.SUBMITTED:
+            report.review_form = ReviewForm(auto_id=f"id_review{report.pk}_%s")
+    may_edit = can_edit(user, matter)
+    context = {
+        "matter": matter,
+        "health": matter.health(today),
+        "units": units,
+        "reports": reports,
+        "milestones": list(matter.milestones.all()),
+        "timeline": timeline_rows(history(matter)),
+        "source": _source_of(matter),
+        "children": list(visible_matters(user, matter.children.select_related("lead_unit"))),
+        "parent_visible": matter.parent_id is not None and visible_matters(user).filter(pk=matter.parent_id).exists(),
+        "transitions": transitions,
+        "transition_form": forms.get("transition_form"),
+        "report_form": report_form,
+        "may_review": may_review,
+        "may_urge": under_way and can_urge(user, matter),
+        "urge_form": forms.get("urge_form") or UrgeForm(),
+        "may_edit": may_edit,
+        "milestone_form": forms.get("milestone_form") or MilestoneForm(auto_id="id_milestone_%s"),
+        "may_complete_milestones": may_edit or has_role(user, matter.lead_unit, Role.STAFF),
+        "today": today,
+    }
+    return render(request, "supervision/matter_detail.html", context, status=status)
+
+
+@login_required
+def matter_detail(request, pk):
+    return _render_detail(request, _get_matter(request, pk))
+
+
+def _done(request, matter, message, anchor=""):
+    messages.success(request, message)
+    return redirect(matter.get_absolute_url() + anchor)
+
+
+@login_required
+@require_POST
+def matter_transition(request, pk):
+    matter = _get_matter(request, pk)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        name = form.cleaned_data["name"]
+        try:
+            actions.do_transition(actor=request.user, matter=matter, name=name, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _done(request, matter, _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]})
+    return _render_detail(request, matter, status=400, transition_form=form)
+
+
+@login_required
+@require_POST
+def matter_report(request, pk):
+    matter = _get_matter(request, pk)
+    units = reporting_units(request.user, matter)
+    if not units:
+        raise PermissionDenied
+    form = ReportForm(request.POST, request.FILES, matter=matter, units=units)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_submit_report(
+                actor=request.user,
+                matter=matter,
+                unit=data["unit"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                text=data["text"],
+                percent=data["percent"],
+                evidence=data["evidence"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _done(request, matter, _("Your progress report was sent to the office for review."), "#reports")
+    return _render_detail(request, matter, status=400, report_form=form)
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    report = get_object_or_404(ProgressReport, pk=pk, matter__in=visible_matters(request.user))
+    matter = _get_matter(request, report.matter_id)
+    if not can_supervise(request.user):
+        raise PermissionDenied
+    form = ReviewForm(request.POST, auto_id=f"id_review{report.pk}_%s")
+    if form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        try:
+            actions.do_review_report(
+                actor=request.user, report=report, accept=accept, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            message = _("The report was accepted.") if accept else _("The report was returned to the unit.")
+            return _done(request, matter, message, "#reports")
+    return _render_detail(request, matter, status=400, review_forms={report.pk: form})
+
+
+@login_required
+@require_POST
+def matter_urge(request, pk):
+    matter = _get_matter(request, pk)
+    if not can_urge(request.user, matter):
+        raise PermissionDenied
+    form = UrgeForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_urge(actor=request.user, matter=matter, message=form.cleaned_data["message"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _done(request, matter, _("The units were urged."), "#timeline")
+    return _render_detail(request, matter, status=400, urge_form=form)
+
+
+@login_required
+@require_POST
+def milestone_add(request, pk):
+    matter = _get_matter(request, pk)
+    if not can_edit(request.user, matter):
+        raise PermissionDenied
+    form = MilestoneForm(request.POST, auto_id="id_milestone_%s")
+    if form.is_valid():
+        try:
+            actions.do_add_milestone(actor=request.user, matter=matter, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _done(request, matter, _("The milestone was added."), "#milestones")
+    return _render_detail(request, matter, status=400, milestone_form=form)
+
+
+@login_required
+@require_POST
+def milestone_complete(request, pk):
+    milestone = get_object_or_404(Milestone, pk=pk, matter__in=visible_matters(request.user))
+    matter = _get_matter(request, milestone.matter_id)
+    milestone.matter = matter
+    if milestone.done_on is not None:
+        messages.info(request, _("This milestone was completed already."))
+        return redirect(matter.get_absolute_url() + "#milestones")
+    actions.do_complete_milestone(actor=request.user, milestone=milestone)
+    return _done(
+        request, matter, _("Milestone “%(title)s” marked as done.") % {"title": milestone.title}, "#milestones"
+    )
+
+
+EDIT_FIELDS = [
+    "title",
+    "description",
+    "domain",
+    "sub_area",
+    "start_date",
+    "due_date",
+    "priority",
+    "reporting_frequency",
+    "public",
+]
+
+
+def _form_context(form, **extra):
+    return {
+        "form": form,
+        "sub_areas": {d.value: [[s.value, str(s.label)] for s in subs] for d, subs in SUB_AREAS.items()},
+        **extra,
+    }
+
+
+@login_required
+def matter_edit(request, pk):
+    matter = _get_matter(request, pk)
+    if not can_edit(request.user, matter):
+        raise PermissionDenied
+    status = 200
+    conflict = False
+    if request.method == "POST":
+        form = MatterEditForm(request.POST, matter=matter)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.do_update_matter(
+                    actor=request.user,
+                    matter=matter,
+                    version=data["version"],
+                    co_units=list(data["co_units"]),
+                    **{name: data[name] for name in EDIT_FIELDS},
+                )
+            except actions.ConflictError as error:
+                form.add_error(None, error.messages[0])
+                conflict = True
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                return _done(request, matter, _("Your changes were saved."))
+        status = 409 if conflict else 400
+    else:
+        form = MatterEditForm.for_matter(matter)
+    context = _form_context(form, matter=matter, conflict=conflict)
+    return render(request, "supervision/matter_form.html", context, status=status)
+
+
+@login_required
+def matter_create(request):
+    if not can_supervise(request.user):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = MatterCreateForm(request.POST)
+        milestones = MilestoneFormSet(request.POST, prefix="ms")
+        if form.is_valid() and milestones.is_valid():
+            data = form.cleaned_data
+            early = [f for f in milestones.forms if f.cleaned_data and f.cleaned_data["due_date"] < data["start_date"]]
+            for f in early:
+                f.add_error("due_date", _("A milestone cannot be due before the matter starts."))
+            if not early:
+                try:
+                    matter = actions.do_create_matter(
+                        actor=request.user,
+                        code=data["code"].strip(),
+                        title=data["title"],
+                        description=data["description"],
+                        domain=data["domain"],
+                        sub_area=data["sub_area"],
+                        lead_unit=data["lead_unit"],
+                        co_units=list(data["co_units"]),
+                        start_date=data["start_date"],
+                        due_date=data["due_date"],
+                        priority=data["priority"],
+                        reporting_frequency=data["reporting_frequency"],
+                        public=data["public"],
+                        milestones=milestones.milestones(),
+                        assign=data["assign"],
+                    )
+                except ValidationError as error:
+                    apply_errors(form, error)
+                else:
+                    return _done(request, matter, _("The matter was created."))
+        status = 400
+    else:
+        form = MatterCreateForm(initial={"start_date": timezone.localdate()})
+        milestones = MilestoneFormSet(prefix="ms")
+    context = _form_context(form, milestones=milestones)
+    return render(request, "supervision/matter_form.html", context, status=status)
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = get_object_or_404(Evidence, pk=pk, report__matter__in=visible_matters(request.user))
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type)
+
+
+# --- public ---------------------------------------------------------------------------------------------
+
+
+def public_matter(request, code):
+    """A matter marked public, for residents: units, dates, percentages and states, never people."""
+    matter = get_object_or_404(
+        _matter_queryset().exclude(state=State.DRAFT).prefetch_related("milestones"), code=code, public=True
+    )
+    accepted = _latest_by_unit(
+        matter.reports.filter(status=ReportStatus.ACCEPTED).only("unit_id", "percent", "reviewed_at", "submitted_at")
+    )
+    units = [matter.lead_unit] + [c.unit for c in matter.co_units.all()]
+    context = {
+        "matter": matter,
+        "health": matter.health(),
+        "units": [{"unit": u, "lead": i == 0, "accepted": accepted.get(u.pk)} for i, u in enumerate(units)],
+        "milestones": list(matter.milestones.all()),
+        "timeline": timeline_rows(history(matter, public_only=True), public=True),
+    }
+    return render(request, "supervision/public_matter.html", context)
