@@ -238,7 +238,7 @@ def _get_matter(request, pk):
     return get_matter_for_user(request.user, pk, _matter_queryset())
 
 
-def _source_of(matter):
+def source_of(matter):
     """The decision, clause or resolution the matter came from, with a link when it has a page."""
     if matter.source_type_id is None or not matter.source_id:
         return None
@@ -377,7 +377,7 @@ def _render_detail(request, matter, *, status=200, **forms):
         "reports": reports,
         "milestones": list(matter.milestones.all()),
         "timeline": timeline_rows(history(matter)),
-        "source": _source_of(matter),
+        "source": source_of(matter),
         "children": list(visible_matters(user, matter.children.select_related("lead_unit"))),
         "parent_visible": matter.parent_id is not None and visible_matters(user).filter(pk=matter.parent_id).exists(),
         "transitions": transitions,
