@@ -348,6 +348,9 @@ def do_submit_report(
         raise ValidationError(errors)
     for uploaded in evidence:
         validate_evidence(uploaded)
+    if resubmission_of is not None:
+        # Judge the report as stored now, not as the caller loaded it.
+        resubmission_of = ProgressReport.objects.filter(pk=resubmission_of.pk).first()
     if resubmission_of is not None and (
         resubmission_of.matter_id != matter.pk
         or resubmission_of.unit_id != unit.pk

@@ -27,7 +27,7 @@ from xietong.core.notify import dispatch_later
 from .actions import period_bounds
 from .models import CoUnit, Matter, Milestone, ProgressReport, Reminder, ReminderKind, State
 
-DUE_THRESHOLDS = (7, 1)
+DUE_THRESHOLDS = (1, 7)  # ascending: the nearest threshold reached names the reminder
 MILESTONE_DAYS = 3
 REPORT_WINDOW_DAYS = 3
 OFFICE_AFTER_DAYS = 7

@@ -2,6 +2,7 @@ import datetime
 import threading
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 
@@ -45,24 +46,25 @@ def test_nothing_is_due_early_in_the_period(matter):
 
 
 def test_due_reminders_seven_days_and_one_day_before(matter, people):
-    assert run_reminders(datetime.date(2022, 8, 24)) == 1 + 2  # due in 7 days; both units owe a report
-    assert ("due", "due:7") in kinds_sent()
+    assert run_reminders(datetime.date(2022, 8, 24)) == 1  # due in 7 days; reports are owed only at period end
+    assert kinds_sent() == [("due", "due:7")]
     assert recipients("due") == {"jz-staff", "jz-manager", "ty-staff"}
     assert run_reminders(datetime.date(2022, 8, 25)) == 0  # the same rule and period: not again
-    run_reminders(datetime.date(2022, 8, 30))
+    assert run_reminders(datetime.date(2022, 8, 30)) == 1 + 2  # due tomorrow; both units owe this month's report
     assert ("due", "due:1") in kinds_sent()
 
 
 def test_report_reminder_skips_units_that_reported(matter, people, cluster):
-    actions.do_submit_report(
-        actor=people["jz_staff"],
-        matter=matter,
-        unit=cluster["jinzhong"],
-        period_start=datetime.date(2022, 8, 1),
-        period_end=datetime.date(2022, 8, 31),
-        text="完成",
-        percent=30,
-    )
+    with time_machine.travel(datetime.datetime(2022, 8, 20, 9, tzinfo=datetime.UTC)):
+        actions.do_submit_report(
+            actor=people["jz_staff"],
+            matter=matter,
+            unit=cluster["jinzhong"],
+            period_start=datetime.date(2022, 8, 1),
+            period_end=datetime.date(2022, 8, 31),
+            text="完成",
+            percent=30,
+        )
     found = [c for c in candidates(datetime.date(2022, 8, 29)) if c[1] == ReminderKind.REPORT]
     assert [units for *_, units in found] == [[cluster["taiyuan"].pk]]
 
@@ -154,7 +156,8 @@ def test_two_real_workers_send_each_reminder_once(celery_workers, cluster, peopl
     ]
     sent = [r.get(timeout=60) for r in results]
     expected = Reminder.objects.count()
-    assert expected > 40
+    # Due 08-20 … 09-28, run on 09-05: 16 overdue (manager), 9 of them over a week (office), 8 due within a week.
+    assert expected == 16 + 9 + 8
     assert sum(sent) == expected  # every reminder counted by exactly one run
     assert Reminder.objects.values("matter", "kind", "period_key").distinct().count() == expected
     # Each sent reminder produced one notification per recipient, never two.
