@@ -41,6 +41,10 @@ class PlacePicker(forms.Widget):
         node = index.nodes.get(value.get("code") or "")
         widget = context["widget"]
         widget_id = widget["attrs"].get("id") or name
+        help_id = f"{widget_id}-help"
+        # The form may already describe the input (help text, errors): keep both.
+        described_by = widget["attrs"].get("aria-describedby", "")
+        widget["attrs"]["aria-describedby"] = " ".join(filter(None, [help_id, described_by]))
         widget.update(
             text=value.get("text") or "",
             code=node.code if node else "",
@@ -48,7 +52,7 @@ class PlacePicker(forms.Widget):
             picked_level=Level(node.level).label if node else "",
             lineage=json.dumps(index.lineage(node.code) if node else []),
             listbox_id=f"{widget_id}-listbox",
-            help_id=f"{widget_id}-help",
+            help_id=help_id,
             children_url=reverse("regions:children"),
             search_url=reverse("regions:search"),
             level_labels=json.dumps({int(level): str(level.label) for level in Level}, ensure_ascii=False),

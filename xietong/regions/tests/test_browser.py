@@ -73,6 +73,7 @@ def test_an_ambiguous_name_shows_the_candidates(page, regions):
 
 def test_cascading_lists_skip_the_placeholder_of_a_municipality(page, regions):
     page.goto(page.base_url + "/regions/")
+    expect(page.locator("select[data-depth='0'] option").nth(1)).to_have_text("北京市")  # loaded
     tab_to(page, "select[data-depth='0']")
     page.keyboard.press("ArrowDown")  # a closed select steps to its next option: 北京市
     expect(page.locator("select[data-depth='0']")).to_have_value("11")

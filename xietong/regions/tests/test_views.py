@@ -196,3 +196,13 @@ def test_field_shows_a_region_as_its_full_name():
     assert "已选：山西省太原市古交市河口镇，代码 140181100" in html
     assert not field.has_changed(region, {"text": "", "code": "140181100"})
     assert field.has_changed(region, {"text": "内江资中", "code": ""})
+
+
+def test_picker_keeps_the_forms_own_description_of_the_input():
+    from django import forms
+
+    class DestinationForm(forms.Form):
+        place = PlaceField(help_text="到达后的居住地")
+
+    html = str(DestinationForm()["place"])
+    assert 'aria-describedby="id_place-help id_place_helptext"' in html
