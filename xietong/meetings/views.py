@@ -79,7 +79,19 @@ def apply_errors(form, error):
 
 
 def _events(obj):
-    return [{"event": event, "label": VERBS.get(event.verb, event.verb)} for event in history(obj)]
+    return [
+        {"event": event, "label": VERBS.get(event.verb, event.verb), "detail": _detail(event.changes)}
+        for event in history(obj)
+    ]
+
+
+def _detail(changes):
+    """What the event was about, in a few words: the document, the decision, the matters' codes."""
+    for name in ("document", "matters", "agenda", "attachment"):
+        value = changes.get(name, [None, None])[1]
+        if value:
+            return "、".join(value) if isinstance(value, list) else str(value)
+    return ""
 
 
 def attach_matters(decisions, user, today=None):

@@ -124,10 +124,20 @@ def compute(period_start, period_end, today=None):
         .order_by("due_date", "code")
     ]
     done_list = [
-        {"id": pk, "code": code, "title": title, "lead_unit": lead, "on_time": completed <= due_date}
-        for pk, code, title, lead, completed, due_date in scope.filter(done)
+        {
+            "id": m.pk,
+            "code": m.code,
+            "title": m.title,
+            "lead_unit": m.lead_unit.name,
+            "city": str(m.city_id) if m.city_id else NO_CITY,
+            "domain": m.domain,
+            "on_time": m.completed_on <= m.due_date,
+        }
+        for m in scope.filter(done)
+        .annotate(city_id=_city_of_lead_unit())
+        .select_related("lead_unit")
+        .only("pk", "code", "title", "domain", "completed_on", "due_date", "lead_unit__name")
         .order_by("completed_on", "code")
-        .values_list("pk", "code", "title", "lead_unit__name", "completed_on", "due_date")
     ]
     return {
         "period_start": period_start.isoformat(),
@@ -151,7 +161,12 @@ def _delta(current, previous):
 def changes_between(previous, current):
     """What changed since the previous bulletin: rate deltas in percentage points, newly done and overdue."""
 
-    def rows_delta(name):
+    was_done = {item["id"] for item in previous.get("done", [])}
+    was_overdue = {item["id"] for item in previous.get("overdue", [])}
+    now_overdue = {item["id"] for item in current["overdue"]}
+    newly_done = [item for item in current["done"] if item["id"] not in was_done]
+
+    def rows_delta(name, attribute):
         before = {row["key"]: row for row in previous.get(name, [])}
         out = []
         for row in current[name]:
@@ -161,23 +176,20 @@ def changes_between(previous, current):
                     "key": row["key"],
                     "completion_rate": _delta(row["completion_rate"], old and old["completion_rate"]),
                     "on_time_rate": _delta(row["on_time_rate"], old and old["on_time_rate"]),
-                    "done": row["done"] - (old["done"] if old else 0),
+                    "newly_done": sum(1 for item in newly_done if item.get(attribute) == row["key"]),
                     "overdue": row["overdue"] - (old["overdue"] if old else 0),
                 }
             )
         return out
 
-    was_done = {item["id"] for item in previous.get("done", [])}
-    was_overdue = {item["id"] for item in previous.get("overdue", [])}
-    now_overdue = {item["id"] for item in current["overdue"]}
     return {
         "totals": {
             "completion_rate": _delta(current["totals"]["completion_rate"], previous["totals"]["completion_rate"]),
             "on_time_rate": _delta(current["totals"]["on_time_rate"], previous["totals"]["on_time_rate"]),
         },
-        "by_city": rows_delta("by_city"),
-        "by_domain": rows_delta("by_domain"),
-        "newly_done": [item for item in current["done"] if item["id"] not in was_done],
+        "by_city": rows_delta("by_city", "city"),
+        "by_domain": rows_delta("by_domain", "domain"),
+        "newly_done": newly_done,
         "newly_overdue": [item for item in current["overdue"] if item["id"] not in was_overdue],
         "no_longer_overdue": [item for item in previous.get("overdue", []) if item["id"] not in now_overdue],
     }
@@ -474,7 +486,7 @@ def render_docx(bulletin):
                 document,
                 [_("City"), _("Completion rate"), _("On-time rate"), _("Newly done"), _("Change in overdue")],
                 [
-                    [r["label"], r["completion_delta"], r["on_time_delta"], r["done"], f"{r['overdue']:+d}"]
+                    [r["label"], r["completion_delta"], r["on_time_delta"], r["newly_done"], f"{r['overdue']:+d}"]
                     for r in changes["by_city"]
                 ],
             )
@@ -584,7 +596,7 @@ def render_xlsx(bulletin):
                     r["label"],
                     None if r["completion_rate"] is None else r["completion_rate"] / 100,
                     None if r["on_time_rate"] is None else r["on_time_rate"] / 100,
-                    r["done"],
+                    r["newly_done"],
                     r["overdue"],
                 ]
                 for r in view["changes"]["by_city"] + view["changes"]["by_domain"]

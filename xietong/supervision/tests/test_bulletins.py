@@ -176,6 +176,7 @@ def test_bulletins_are_numbered_and_say_what_changed(worked_example, office_user
     # September, 太原: t3 and t7 done (both late), t4 overdue: 2/3 done, 0/3 on time.
     assert taiyuan["completion_rate"] == 26.7  # 66.67% − 40%
     assert taiyuan["on_time_rate"] == -25.0
+    assert taiyuan["newly_done"] == 2 and taiyuan["overdue"] == 0  # t3 out, t4 in
     jinzhong = by_key(changes["by_city"])[str(cluster["jinzhong"].pk)]
     assert jinzhong["completion_rate"] is None  # nothing in scope in September
     assert [item["title"] for item in changes["newly_done"]] == ["专项规划编制", "大气监测数据共享"]
@@ -256,6 +257,7 @@ def test_the_docx_of_a_later_bulletin_lists_the_changes(worked_example, office_u
             gettext("%(delta)+.1f pp") % {"delta": 26.7},
             gettext("%(delta)+.1f pp") % {"delta": -25.0},
         ]
+    assert taiyuan[3:] == ["2", "+0"]  # two matters newly done; one overdue left, one came
     newly_overdue = paragraphs[paragraphs.index(zh("Newly overdue")) + 1]
     assert "一体化禁煤区" in newly_overdue
 
