@@ -87,7 +87,7 @@ def _events(obj):
 
 def _detail(changes):
     """What the event was about, in a few words: the document, the decision, the matters' codes."""
-    for name in ("document", "matters", "agenda", "attachment"):
+    for name in ("document", "decision", "matters", "agenda", "attachment"):
         value = changes.get(name, [None, None])[1]
         if value:
             return "、".join(value) if isinstance(value, list) else str(value)
