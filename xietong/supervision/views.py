@@ -12,7 +12,9 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -187,14 +189,46 @@ def _query(filters, **overrides):
 
 
 def _link_cells(card, filters):
+    """Give every scorecard cell its HTML, linking to the list of the matters it counts."""
+    list_url = reverse("supervision:matters")
     for row in card["rows"]:
         city = row.unit.pk if row.unit else None
         for domain, cell in zip(card["domains"], row.cells, strict=True):
-            cell.query = _query(filters, city=city, domain=domain.value) if city else None
-        row.total.query = _query(filters, city=city) if city else None
+            cell.html = _cell_html(cell, list_url, _query(filters, city=city, domain=domain.value) if city else None)
+        row.total.html = _cell_html(row.total, list_url, _query(filters, city=city) if city else None)
     for domain, cell in zip(card["domains"], card["columns"], strict=True):
-        cell.query = _query(filters, domain=domain.value)
-    card["total"].query = _query(filters)
+        cell.html = _cell_html(cell, list_url, _query(filters, domain=domain.value))
+    card["total"].html = _cell_html(card["total"], list_url, _query(filters))
+
+
+def _cell_html(cell, list_url, query):
+    # Built in Python: a template include per cell cost more than the scorecard's query.
+    if not cell.total:
+        return format_html('<span class="muted" title="{}">·</span>', _("none"))
+    label = _("%(total)s matters, %(done)s done, %(overdue)s overdue, mean progress %(mean)s%%") % {
+        "total": cell.total,
+        "done": cell.done,
+        "overdue": cell.overdue,
+        "mean": cell.mean_progress,
+    }
+    overdue = ""
+    if cell.overdue:
+        overdue = format_html(' <span class="bad" title="{}">!{}</span>', _("Overdue"), cell.overdue)
+    inner = format_html(
+        '<span class="cell-total" aria-hidden="true">{}</span>'
+        '<span class="cell-figs" aria-hidden="true"><span class="ok" title="{}">✓{}</span>{}</span>'
+        '<span class="meter" aria-hidden="true"><span style="width: {}%"></span></span>'
+        '<span class="cell-mean" aria-hidden="true">{}%</span>',
+        cell.total,
+        _("done"),
+        cell.done,
+        overdue,
+        cell.mean_progress,
+        cell.mean_progress,
+    )
+    if query is None:
+        return format_html('<span class="cell" aria-label="{}">{}</span>', label, inner)
+    return format_html('<a class="cell" href="{}?{}" aria-label="{}">{}</a>', list_url, query, label, inner)
 
 
 def _trend_table(chart, last=14):

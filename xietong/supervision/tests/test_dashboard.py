@@ -208,3 +208,9 @@ def test_a_city_viewers_dashboard_query_count_is_flat_too(
     build(25, office_user, cluster, owner)
     assert count_queries() == few
     assert ProgressSnapshot.objects.count() == 6
+
+
+def test_search_ignores_case_for_latin_letters(led_matter, office_user):
+    code = led_matter.code.lower()
+    listed = client_for(office_user).get("/supervision/matters/", {"q": code}).context["page"]
+    assert [m.pk for m in listed] == [led_matter.pk]
