@@ -1,15 +1,13 @@
-import io
-
 import pytest
-from django.core.management import call_command
 
 from xietong.conftest import browser_login, screenshot
+from xietong.core import demo as core_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_city_liaison_logs_in_sees_chinese_and_switches_to_english(page, regions):
-    call_command("loaddemo", "--quiet-accounts", stdout=io.StringIO())
+    core_demo.load()
     browser_login(page, "taiyuan", "xietong-demo")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     assert page.get_by_text("太原联络员").first.is_visible()
@@ -30,6 +28,6 @@ def test_city_liaison_logs_in_sees_chinese_and_switches_to_english(page, regions
 
 
 def test_wrong_password_gets_a_clear_message(page, regions):
-    call_command("loaddemo", "--quiet-accounts", stdout=io.StringIO())
+    core_demo.load()
     browser_login(page, "taiyuan", "not-the-password")
     assert page.get_by_role("alert").inner_text().startswith("用户名或密码不正确")
