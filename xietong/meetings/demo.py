@@ -9,8 +9,9 @@ the meeting exists already.
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 
-from xietong.core.models import Unit
+from xietong.core.models import Notification, Unit
 
 from . import actions
 from .models import DocumentKind, Meeting
@@ -193,6 +194,10 @@ def load(stdout=None):
     with backdated(_at(datetime.date(2022, 7, 29), 16)):
         actions.do_update_meeting(actor=office_user, meeting=meeting, minutes=MINUTES)
         actions.do_close_meeting(actor=office_user, meeting=meeting)
+    # The invitations and the final minutes of 2022 were read long ago.
+    Notification.objects.filter(kind__startswith="meeting.", url=meeting.get_absolute_url()).update(
+        read_at=F("created_at")
+    )
     if stdout:
         stdout.write(f"meetings: {meeting.title}, 2 documents, {len(DECISIONS)} decisions")
     return meeting

@@ -16,6 +16,7 @@ import heapq
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from xietong.core.models import Notification, TimelineEvent, Unit
@@ -425,6 +426,7 @@ def load(stdout=None):
         if stdout:
             stdout.write("supervision: no demo meeting to take decisions from; skipped")
         return
+    first_new_notification = (Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     users = {u.username: u for u in get_user_model().objects.all()}
     office = users["office"]
     units = {u.slug: u for u in Unit.objects.filter(slug__in=["office", "taiyuan", *ALL])}
@@ -459,6 +461,10 @@ def load(stdout=None):
         with backdated(_at(issued, 15)):
             do_issue_bulletin(actor=office, period_start=start, period_end=end, today=issued)
     snapshots = _write_snapshots()
+    # People have read their 2022 notifications long ago, except those of the last weeks of the story.
+    Notification.objects.filter(pk__gte=first_new_notification, created_at__lt=_at(D(2022, 12, 20), 0)).update(
+        read_at=F("created_at")
+    )
     if stdout:
         stdout.write(
             f"supervision: {len(MATTERS)} matters from the first joint meeting, "
