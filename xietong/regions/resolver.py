@@ -33,6 +33,8 @@ The last divisions of the best readings are the candidates:
   吉林街道). It is the only answer that is true whichever was meant; it is less precise, never
   wrong, and the caller sees its level;
 - otherwise `AmbiguousPlace` with every candidate. Nothing else is guessed.
+
+A text of digits is read as a division code ("140181100").
 """
 
 import bisect
@@ -414,12 +416,17 @@ def describe(index, codes, limit=12):
 
 
 def resolve(text):
-    """The division `text` names. Raises UnknownPlace, or AmbiguousPlace with `.candidates`."""
-    text = text or ""
+    """The division `text` names (or whose code it is). Raises UnknownPlace, or AmbiguousPlace."""
+    text = "" if text is None else str(text)
     normalized = normalize(text)
     if not normalized or len(normalized) > MAX_TEXT_LENGTH:
         raise _unknown(text)
     index = get_index()
+    if normalized.isdigit():
+        node = index.nodes.get(normalized)
+        if node is None or node.placeholder:
+            raise _unknown(text)
+        return index.region(normalized)
     code, candidates = index.choose(index.parse(normalized)[-1] or {})
     if code is not None:
         return index.region(code)
@@ -442,7 +449,7 @@ def resolve_prefix(text):
     not count: "坞城路" is a road, not 坞城街道. Raises UnknownPlace when no beginning names a
     division, AmbiguousPlace when the only ones that do are ambiguous.
     """
-    text = text or ""
+    text = "" if text is None else str(text)
     normalized, positions = _normalize_with_positions(text)
     if not normalized:
         raise _unknown(text)

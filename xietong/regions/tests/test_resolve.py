@@ -229,6 +229,14 @@ def test_unknown_text(text):
         assert text in str(raised.value)
 
 
+def test_a_code_is_its_division():
+    assert code_of("140181100") == "140181100"
+    assert code_of(" 511025 ") == "511025"
+    for code in ["1101", "99", "1401811"]:  # a placeholder, nothing, not a whole code
+        with pytest.raises(UnknownPlace):
+            resolve(code)
+
+
 @pytest.mark.parametrize("text", ["", "   ", "，。", None])
 def test_empty_text_is_unknown(text):
     with pytest.raises(UnknownPlace):
