@@ -287,3 +287,20 @@ def test_the_meeting_page_costs_a_fixed_number_of_queries(matter, decision, offi
         )
     with django_assert_max_num_queries(20):
         assert client.get(f"/meetings/{decision.meeting_id}/").status_code == 200
+
+
+def test_the_document_list_costs_a_fixed_number_of_queries(held, office_user, member, django_assert_max_num_queries):
+    for index in range(8):
+        actions.do_adopt_document(
+            actor=office_user,
+            meeting=held,
+            kind="agreement",
+            title=f"专项合作协议{index}",
+            full_text="全文",
+            clauses=["第一条", "第二条"],
+            signatories=[held.host_unit],
+        )
+    client = client_for(member)
+    with django_assert_max_num_queries(8):
+        response = client.get("/meetings/documents/")
+    assert response.content.decode().count("专项合作协议") == 8
