@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core.access import visible_units
 from xietong.core.models import Unit
@@ -163,7 +164,9 @@ class MatterFieldsForm(forms.Form):
 
 class MatterCreateForm(MatterFieldsForm):
     code = forms.CharField(
-        label=_("code"), max_length=40, help_text=_("The number the offices use for it, e.g. 2022-JT-01.")
+        label=pgettext_lazy("matter", "code"),
+        max_length=40,
+        help_text=_("The number the offices use for it, e.g. 2022-JT-01."),
     )
     lead_unit = UnitChoiceField(label=_("lead unit"), queryset=Unit.objects.none())
     assign = forms.BooleanField(
