@@ -247,6 +247,7 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("PDF, images, Word, Excel or text; several files may be chosen."),
     )
+    resubmission_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, matter, units, **kwargs):
         self.matter = matter
@@ -261,6 +262,16 @@ class ReportForm(forms.Form):
         if unit is None:
             raise ValidationError(_("This unit is not part of this matter."))
         return unit
+
+    def clean_resubmission_of(self):
+        """The returned report this one corrects: it must be one of this matter's reports."""
+        pk = self.cleaned_data.get("resubmission_of")
+        if pk is None:
+            return None
+        report = self.matter.reports.filter(pk=pk).first()
+        if report is None:
+            raise ValidationError(_("Only a returned report of the same unit can be resubmitted."))
+        return report
 
     def clean(self):
         data = super().clean()

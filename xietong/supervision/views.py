@@ -364,6 +364,17 @@ def _latest_by_unit(reports):
     return latest
 
 
+def _returned_report(reports, units, wanted):
+    """The returned report of one of these units that the person asked to correct (?resubmit=<id>)."""
+    if not (wanted or "").isdigit():
+        return None
+    unit_ids = {u.pk for u in units}
+    for report in reports:
+        if report.pk == int(wanted) and report.status == ReportStatus.RETURNED and report.unit_id in unit_ids:
+            return report
+    return None
+
+
 def _render_detail(request, matter, *, status=200, **forms):
     user = request.user
     today = timezone.localdate()
@@ -383,18 +394,33 @@ def _render_detail(request, matter, *, status=200, **forms):
     under_way = matter.state in OPEN_STATES
     my_units = reporting_units(user, matter) if under_way else []
     report_form = forms.get("report_form")
+    resubmitting = None
     if report_form is None and my_units:
-        start, end, _key = actions.period_bounds(matter.reporting_frequency, today)
-        first = my_units[0]
-        report_form = ReportForm(
-            matter=matter,
-            units=my_units,
-            initial={
+        resubmitting = _returned_report(reports, my_units, request.GET.get("resubmit"))
+        if resubmitting is not None:
+            initial = {
+                "unit": resubmitting.unit_id,
+                "period_start": resubmitting.period_start,
+                "period_end": resubmitting.period_end,
+                "percent": resubmitting.percent,
+                "text": resubmitting.text,
+                "resubmission_of": resubmitting.pk,
+            }
+        else:
+            start, end, _key = actions.period_bounds(matter.reporting_frequency, today)
+            first = my_units[0]
+            initial = {
                 "unit": first.pk,
                 "period_start": start,
                 "period_end": end,
                 "percent": latest[first.pk].percent if first.pk in latest else None,
-            },
+            }
+        report_form = ReportForm(matter=matter, units=my_units, initial=initial)
+    corrected = {r.resubmission_of_id for r in reports if r.resubmission_of_id}
+    my_unit_ids = {u.pk for u in my_units}
+    for report in reports:
+        report.may_resubmit = (
+            report.status == ReportStatus.RETURNED and report.unit_id in my_unit_ids and report.pk not in corrected
         )
     may_review = can_supervise(user)
     review_forms = forms.get("review_forms", {})
@@ -417,6 +443,7 @@ def _render_detail(request, matter, *, status=200, **forms):
         "transitions": transitions,
         "transition_form": forms.get("transition_form"),
         "report_form": report_form,
+        "resubmitting": resubmitting or (report_form is not None and report_form["resubmission_of"].value()),
         "may_review": may_review,
         "may_urge": under_way and can_urge(user, matter),
         "urge_form": forms.get("urge_form") or UrgeForm(),
@@ -474,6 +501,7 @@ def matter_report(request, pk):
                 text=data["text"],
                 percent=data["percent"],
                 evidence=data["evidence"],
+                resubmission_of=data["resubmission_of"],
             )
         except ValidationError as error:
             apply_errors(form, error)

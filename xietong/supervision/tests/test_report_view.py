@@ -125,3 +125,41 @@ def test_period_defaults_to_the_current_reporting_period(led_matter, member, fro
     form = client_for(member).get(f"/supervision/matters/{led_matter.pk}/").context["report_form"]
     assert form.initial["period_start"] == datetime.date(2022, 9, 1)
     assert form.initial["period_end"] == datetime.date(2022, 9, 30)
+
+
+@pytest.fixture
+def returned(led_matter, member, office_user, cluster):
+    from xietong.supervision import actions
+
+    report = actions.do_submit_report(
+        actor=member,
+        matter=led_matter,
+        unit=cluster["taiyuan"],
+        period_start=datetime.date(2022, 9, 1),
+        period_end=datetime.date(2022, 9, 30),
+        text="初稿",
+        percent=20,
+    )
+    return actions.do_review_report(actor=office_user, report=report, accept=False, comment="请补充数据")
+
+
+def test_a_returned_report_is_corrected_and_resubmitted_by_its_unit(led_matter, member, returned):
+    page = client_for(member).get(f"/supervision/matters/{led_matter.pk}/", {"resubmit": returned.pk})
+    html = page.content.decode()
+    assert "修改后重新报送被退回的报告" in html and "初稿" in html
+    assert page.context["report_form"].initial["resubmission_of"] == returned.pk
+    response = post(member, led_matter, text="补充了监测数据", percent="25", resubmission_of=returned.pk)
+    assert response.status_code == 302
+    latest = ProgressReport.objects.first()
+    assert (latest.text, latest.resubmission_of) == ("补充了监测数据", returned)
+    assert not client_for(member).get(f"/supervision/matters/{led_matter.pk}/").context["reports"][1].may_resubmit
+
+
+def test_another_unit_cannot_resubmit_a_returned_report(led_matter, jinzhong_staff, cluster, returned):
+    page = client_for(jinzhong_staff).get(f"/supervision/matters/{led_matter.pk}/", {"resubmit": returned.pk})
+    assert page.context["report_form"].initial.get("resubmission_of") is None
+    assert not any(r.may_resubmit for r in page.context["reports"])
+    response = post(jinzhong_staff, led_matter, unit=cluster["jinzhong"].pk, resubmission_of=returned.pk)
+    assert response.status_code == 400 and "只能重新报送本单位被退回的报告。" in response.content.decode()
+    assert post(jinzhong_staff, led_matter, unit=cluster["taiyuan"].pk, resubmission_of=returned.pk).status_code == 403
+    assert ProgressReport.objects.count() == 1
