@@ -184,7 +184,7 @@ class ForecastImportForm(forms.Form):
 
 
 class IssueWarningForm(forms.Form):
-    level = forms.ChoiceField(label=gettext_lazy("Level"), choices=WarningLevel.choices)
+    level = forms.ChoiceField(label=gettext_lazy("Warning level"), choices=WarningLevel.choices)
     cities = CitiesField(label=gettext_lazy("Cities"), queryset=Unit.objects.none())
     starts_at = forms.DateTimeField(
         label=gettext_lazy("Response starts"), input_formats=DATETIME_FORMATS, widget=DateTimeInput()
@@ -218,7 +218,7 @@ class IssueWarningForm(forms.Form):
 
 class ChangeLevelForm(forms.Form):
     level = forms.ChoiceField(label=gettext_lazy("New level"), choices=WarningLevel.choices)
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=gettext_lazy("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class LiftForm(forms.Form):

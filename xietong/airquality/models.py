@@ -84,7 +84,7 @@ class Station(models.Model):
     )
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5)
     longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(_("in service"), default=True)
 
     class Meta:
         ordering = ["city__sort_order", "city_id", "code"]
@@ -206,7 +206,7 @@ class DailyValues(models.Model):
     # pollutant is missing, `computed_aqi` keeps the maximum IAQI in that case.
     aqi = models.SmallIntegerField(_("AQI"), null=True, blank=True)
     computed_aqi = models.SmallIntegerField(null=True, blank=True)
-    level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True)
+    level = models.PositiveSmallIntegerField(_("AQI level"), null=True, blank=True)
     primary = models.CharField(_("primary pollutant"), max_length=60, blank=True)
     standard = models.CharField(max_length=20)
     computed_at = models.DateTimeField(default=timezone.now)
@@ -335,8 +335,8 @@ class WarningState(models.TextChoices):
 class JointWarning(models.Model):
     """A regional heavy-pollution warning issued by the coordination office for several cities."""
 
-    code = models.CharField(_("number"), max_length=20, unique=True)
-    level = models.CharField(_("level"), max_length=10, choices=WarningLevel.choices)
+    code = models.CharField(_("warning number"), max_length=20, unique=True)
+    level = models.CharField(_("warning level"), max_length=10, choices=WarningLevel.choices)
     state = models.CharField(_("state"), max_length=10, choices=WarningState.choices, default=WarningState.ACTIVE)
     starts_at = models.DateTimeField(_("response starts"))
     ends_at = models.DateTimeField(_("expected end"), null=True, blank=True)
@@ -382,7 +382,7 @@ class CityWarning(models.Model):
 
     joint = models.ForeignKey(JointWarning, on_delete=models.CASCADE, related_name="city_warnings")
     city = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
-    level = models.CharField(_("level"), max_length=10, choices=WarningLevel.choices)
+    level = models.CharField(_("warning level"), max_length=10, choices=WarningLevel.choices)
     state = models.CharField(_("state"), max_length=10, choices=WarningState.choices, default=WarningState.ACTIVE)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +15,30 @@ from django.views.decorators.http import require_POST
 
 from xietong.core.models import TimelineEvent
 
-from . import access, actions
-from .forms import AcknowledgeForm, ChangeLevelForm, IssueWarningForm, LiftForm
-from .models import LEVEL_RANK, CityWarning, Forecast, JointWarning, WarningLevel, WarningRuleSet, WarningState
+from . import access, actions, dashboard, derive, ingest
+from .forms import (
+    AcknowledgeForm,
+    ChangeLevelForm,
+    ForecastForm,
+    ForecastImportForm,
+    IssueWarningForm,
+    LiftForm,
+    UploadForm,
+)
+from .models import (
+    LEVEL_RANK,
+    POLLUTANT_LABELS,
+    POLLUTANTS,
+    CityWarning,
+    Forecast,
+    JointWarning,
+    Source,
+    Station,
+    StationDay,
+    WarningLevel,
+    WarningRuleSet,
+    WarningState,
+)
 from .warning_rules import levels_by_day
 
 VERBS = {
@@ -138,8 +159,14 @@ def _history(warning, city_warnings):
         # shows it once, and acknowledgements once, with their city.
         if (city_warning is None) == (event.verb == "acknowledged"):
             continue
+        levels = [WarningLevel(v).label for v in event.changes.get("level", []) if v in LEVEL_RANK]
         rows.append(
-            {"event": event, "verb": VERBS.get(event.verb, event.verb), "city": city_warning and city_warning.city}
+            {
+                "event": event,
+                "verb": VERBS.get(event.verb, event.verb),
+                "city": city_warning and city_warning.city,
+                "levels": levels,
+            }
         )
     return rows
 
@@ -159,8 +186,11 @@ def warning_detail(request, pk):
             "my_city_ids": mine,
             "can_manage": can_manage,
             "history": _history(warning, city_warnings),
-            "change_form": ChangeLevelForm(initial={"level": warning.level}) if can_manage else None,
-            "lift_form": LiftForm() if can_manage else None,
+            # Both forms have a reason: distinct ids keep each label tied to its own field.
+            "change_form": ChangeLevelForm(initial={"level": warning.level}, auto_id="level_%s")
+            if can_manage
+            else None,
+            "lift_form": LiftForm(auto_id="lift_%s") if can_manage else None,
         },
     )
 
@@ -228,3 +258,219 @@ def city_warning_acknowledge(request, pk):
         else:
             messages.info(request, _("Already acknowledged."))
     return redirect(city_warning.joint)
+
+
+# --- dashboard and public page ------------------------------------------------------------------------------
+
+
+@member_required
+def dashboard_page(request):
+    first, last = dashboard.default_range()
+    cities = dashboard.cities()
+    return render(
+        request,
+        "airquality/dashboard.html",
+        {
+            "start": first,
+            "end": last,
+            "areas": [("cluster", _("The whole cluster"))] + [(c.slug, dashboard.short_name(c)) for c in cities],
+            "year": last.year,
+            "levels": dashboard.LEVELS,
+            "labels": {
+                "aqi": _("AQI"),
+                "days": _("days"),
+                "longitude": _("Longitude"),
+                "latitude": _("Latitude"),
+                "noData": _("no data"),
+                "primary": _("Primary pollutant"),
+            },
+        },
+    )
+
+
+def public_warnings(request):
+    """Open to everyone, phone first: what is in force in each city, and its latest daily AQI."""
+    cities = dashboard.cities()
+    in_force = {}
+    for cw in CityWarning.objects.filter(state=WarningState.ACTIVE).select_related("joint"):
+        in_force.setdefault(cw.city_id, cw)
+    latest = dashboard.latest_area_days(cities)
+    rows = []
+    for city in cities:
+        day = latest.get(city.pk)
+        rows.append(
+            {
+                "city": city,
+                "name": dashboard.short_name(city),
+                "warning": in_force.get(city.pk),
+                "day": day,
+                "category": dashboard.category(day.level) if day else None,
+            }
+        )
+    joints = {cw.joint_id: cw.joint for cw in in_force.values()}
+    return render(
+        request,
+        "airquality/public.html",
+        {"rows": rows, "joints": sorted(joints.values(), key=lambda j: j.code), "now": timezone.now()},
+    )
+
+
+# --- stations and readings ----------------------------------------------------------------------------------
+
+
+@member_required
+def station_list(request):
+    latest = StationDay.objects.filter(station=OuterRef("pk")).order_by("-day")
+    stations = (
+        Station.objects.select_related("city", "region")
+        .annotate(
+            latest_day=Subquery(latest.values("day")[:1]),
+            latest_aqi=Subquery(latest.values("aqi")[:1]),
+            latest_level=Subquery(latest.values("level")[:1]),
+            latest_primary=Subquery(latest.values("primary")[:1]),
+        )
+        .order_by("city__sort_order", "city_id", "code")
+    )
+    writable = {c.pk for c in access.writable_cities(request.user)}
+    return render(request, "airquality/station_list.html", {"stations": stations, "writable": writable})
+
+
+@member_required
+def station_detail(request, code):
+    station = get_object_or_404(Station.objects.select_related("city", "region"), code=code)
+    days = list(StationDay.objects.filter(station=station).order_by("-day")[:31])
+    requested = request.GET.get("day")
+    try:
+        day = dt.date.fromisoformat(requested) if requested else None
+    except ValueError:
+        messages.error(request, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": requested})
+        day = None
+    if day is None:
+        day = days[0].day if days else timezone.localdate()
+    hours = derive.hourly_series(station, day)
+    return render(
+        request,
+        "airquality/station_detail.html",
+        {
+            "station": station,
+            "day": day,
+            "previous": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+            "hours": hours,
+            "days": days,
+            "pollutants": [(p, POLLUTANT_LABELS[p]) for p in POLLUTANTS],
+        },
+    )
+
+
+@member_required
+def upload(request):
+    cities = access.writable_cities(request.user)
+    if not cities:
+        raise PermissionDenied
+    result = error = None
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = ingest.ingest(
+                    ingest.csv_rows(form.cleaned_data["file"]),
+                    user=request.user,
+                    source=Source.CSV,
+                    filename=request.FILES["file"].name,
+                )
+            except ingest.IngestError as failure:
+                error = failure
+            else:
+                form = UploadForm()
+    else:
+        form = UploadForm()
+    return render(
+        request,
+        "airquality/upload.html",
+        {
+            "form": form,
+            "result": result,
+            "error": error,
+            "cities": cities,
+            "pollutants": [(p, POLLUTANT_LABELS[p]) for p in POLLUTANTS],
+            "report_limit": ingest.REPORT_LIMIT,
+            "report": [(row, [(row.flags.get(p), row.values.get(p, "")) for p in POLLUTANTS]) for row in result.flagged]
+            if result
+            else [],
+        },
+        status=400 if error else 200,
+    )
+
+
+# --- forecasts and rules ------------------------------------------------------------------------------------
+
+
+@member_required
+def forecasts(request):
+    writable = access.writable_cities(request.user, access.can_forecast_for)
+    requested = request.GET.get("from")
+    try:
+        first = dt.date.fromisoformat(requested) if requested else timezone.localdate()
+    except ValueError:
+        first = timezone.localdate()
+    form = ForecastForm(cities=writable, initial={"day": first + dt.timedelta(days=1)}) if writable else None
+    import_form = ForecastImportForm(cities=writable) if writable else None
+    if request.method == "POST":
+        if not writable:
+            raise PermissionDenied
+        if request.POST.get("import"):
+            import_form = ForecastImportForm(request.POST, request.FILES, cities=writable)
+            if import_form.is_valid():
+                saved = actions.do_import_forecasts(actor=request.user, items=import_form.cleaned_data["file"])
+                messages.success(request, _("%(count)d forecasts stored.") % {"count": len(saved)})
+                return redirect(f"{request.path}?from={min(f.day for f in saved).isoformat()}")
+        else:
+            form = ForecastForm(request.POST, cities=writable)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    actions.do_set_forecast(actor=request.user, **data)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(
+                        request,
+                        _("Forecast for %(city)s on %(day)s stored.")
+                        % {"city": dashboard.short_name(data["city"]), "day": data["day"].isoformat()},
+                    )
+                    return redirect(f"{request.path}?from={data['day'].isoformat()}")
+    return render(
+        request,
+        "airquality/forecasts.html",
+        {
+            "outlook": forecast_outlook(first, horizon=10),
+            "first": first,
+            "form": form,
+            "import_form": import_form,
+            "earlier": first - dt.timedelta(days=10),
+            "later": first + dt.timedelta(days=10),
+        },
+    )
+
+
+def _clause_text(op, aqi, hours):
+    if hours <= 1:
+        return _("daily AQI %(op)s %(aqi)d") % {"op": op, "aqi": aqi}
+    return _("daily AQI %(op)s %(aqi)d for %(hours)d h or more") % {"op": op, "aqi": aqi, "hours": hours}
+
+
+@member_required
+def rules(request):
+    rule_sets = []
+    for rule_set in WarningRuleSet.objects.order_by("-effective_from"):
+        levels = []
+        for entry in rule_set.levels:
+            alternatives = [
+                _(" and ").join(_clause_text(*clause) for clause in alternative) for alternative in entry["any"]
+            ]
+            levels.append(
+                {"level": entry["level"], "label": WarningLevel(entry["level"]).label, "alternatives": alternatives}
+            )
+        rule_sets.append({"rule_set": rule_set, "levels": levels})
+    return render(request, "airquality/rules.html", {"rule_sets": rule_sets})

@@ -46,7 +46,7 @@ LEVEL_ORDER = ("blue", "yellow", "orange", "red")
 RULE_SETS = [
     {
         "code": "shanxi-2018",
-        "name": "Shanxi provincial plan of 2018 (blue, yellow, orange, red)",
+        "name": "山西省重污染天气应急预案（2018年修订，蓝黄橙红四级）",
         "effective_from": dt.date(2018, 2, 1),
         "lift_after_hours": 36,
         "levels": [
@@ -60,7 +60,7 @@ RULE_SETS = [
     },
     {
         "code": "shanxi-2020",
-        "name": "Shanxi provincial and city plans of 2020 (yellow, orange, red)",
+        "name": "山西省及各市重污染天气应急预案（2020年修订，黄橙红三级）",
         "effective_from": dt.date(2020, 6, 9),
         "lift_after_hours": 36,
         "levels": [
@@ -73,7 +73,7 @@ RULE_SETS = [
     },
     {
         "code": "national-2024",
-        "name": "National guidance of 2024 (环大气〔2024〕6号)",
+        "name": "关于进一步优化重污染天气应对机制的指导意见（环大气〔2024〕6号）",
         "effective_from": dt.date(2024, 1, 23),
         "lift_after_hours": 36,
         "levels": [

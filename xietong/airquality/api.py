@@ -1,0 +1,270 @@
+"""Air quality over the JSON API: batch ingestion of readings, the daily values behind the dashboard,
+forecasts, and the warnings in force (public).
+
+Every read but the public one needs a member of some unit (401 without credentials, 403
+for a person of no unit); ingestion checks each station as the upload page does.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+
+from xietong.core.models import Unit, UnitKind
+
+from . import access, actions, dashboard
+from .derive import cluster_unit
+from .forms import find_city
+from .ingest import IngestError, ingest, json_rows
+from .models import CityWarning, Forecast, Source, WarningState
+
+router = Router(tags=["airquality"])
+
+MAX_DAYS = 3 * 366
+MAX_BATCH = 100_000
+
+
+def _member(request):
+    if not access.can_view(request.auth):
+        raise HttpError(403, _("Air-quality data are shared with the members of the cluster's units."))
+
+
+def _period(start, end):
+    if start is None or end is None:
+        first, last = dashboard.default_range()
+        start, end = start or first, end or last
+    if end < start:
+        raise HttpError(422, _("The end of the period is before its start."))
+    if (end - start).days >= MAX_DAYS:
+        raise HttpError(422, _("Ask for at most %(days)d days at a time.") % {"days": MAX_DAYS})
+    return start, end
+
+
+# --- readings -----------------------------------------------------------------------------------------------
+
+
+class ReadingsIn(Schema):
+    readings: list[dict[str, Any]] = Field(
+        ...,
+        description="Rows in the national real-time feed's names: stationcode, timepoint (hour ending, local time), "
+        "so2, no2, pm10, pm2_5, co, o3 (µg/m³, CO in mg/m³); numbers, strings or null; '—' for missing.",
+    )
+
+
+class FlaggedRowOut(Schema):
+    line: int
+    stationcode: str
+    timepoint: str
+    flags: dict[str, str]
+    values: dict[str, str]
+    note: str
+
+
+class IngestOut(Schema):
+    received: int
+    created: int
+    replaced: int
+    unchanged: int
+    duplicates: int
+    flagged_count: int
+    flagged: list[FlaggedRowOut]
+
+
+class ProblemOut(Schema):
+    line: int
+    message: str
+
+
+class RefusedOut(Schema):
+    detail: str
+    problem_count: int
+    problems: list[ProblemOut]
+
+
+@router.post(
+    "/readings",
+    response={200: IngestOut, 422: RefusedOut},
+    summary="Store hourly readings; a re-sent station-hour replaces the stored one",
+    description="Bad values are flagged and stored with their row; the answer lists each flagged row. If any row "
+    "cannot be placed (unknown station, bad timepoint, a station you may not write), nothing is stored and the "
+    "answer (422) lists the lines.",
+)
+def post_readings(request, payload: ReadingsIn):
+    _member(request)
+    if not access.writable_cities(request.auth):
+        raise HttpError(403, _("Only the office and a city's staff upload readings."))
+    if len(payload.readings) > MAX_BATCH:
+        raise HttpError(422, _("Send at most %(count)d readings at a time.") % {"count": MAX_BATCH})
+    try:
+        result = ingest(json_rows(payload.readings), user=request.auth, source=Source.API)
+    except IngestError as error:
+        return Status(
+            422,
+            {
+                "detail": error.message,
+                "problem_count": error.problem_count,
+                "problems": [{"line": line, "message": message} for line, message in error.problems],
+            },
+        )
+    return {
+        "received": result.received,
+        "created": result.created,
+        "replaced": result.replaced,
+        "unchanged": result.unchanged,
+        "duplicates": result.duplicates,
+        "flagged_count": result.flagged_count,
+        "flagged": [
+            {
+                "line": row.line,
+                "stationcode": row.station,
+                "timepoint": row.timepoint,
+                "flags": {p: flag.name.lower() for p, flag in row.flags.items()},
+                "values": row.values,
+                "note": row.note,
+            }
+            for row in result.flagged
+        ],
+    }
+
+
+# --- daily values -------------------------------------------------------------------------------------------
+
+
+@router.get("/daily", summary="Daily AQI of each city and of the cluster, one value per day (null: no AQI)")
+def daily(request, start: dt.date | None = None, end: dt.date | None = None):
+    _member(request)
+    start, end = _period(start, end)
+    return dashboard.daily_series(start, end)
+
+
+@router.get("/calendar", summary="Daily AQI and level of one city (or the cluster) for a calendar year")
+def calendar(request, unit: str = "", year: int | None = None):
+    _member(request)
+    area = cluster_unit() if unit in ("", "cluster") else None
+    if area is None:
+        area = get_object_or_404(Unit, slug=unit, kind__in=[UnitKind.CITY, UnitKind.OFFICE])
+    if year is None:
+        span = dashboard.data_span()
+        year = span[1].year if span else dt.date.today().year
+    return dashboard.calendar(area, year)
+
+
+@router.get("/breakdown", summary="Days by level and by primary pollutant, per city, over a period")
+def breakdown(request, start: dt.date | None = None, end: dt.date | None = None):
+    _member(request)
+    start, end = _period(start, end)
+    return {**dashboard.breakdown(start, end), "start": start.isoformat(), "end": end.isoformat()}
+
+
+@router.get("/stations", summary="Stations with coordinates and their daily AQI (latest, or on a day)")
+def stations(request, day: dt.date | None = None):
+    _member(request)
+    return dashboard.station_map(day)
+
+
+# --- forecasts ----------------------------------------------------------------------------------------------
+
+
+class ForecastIn(Schema):
+    city: str = Field(..., description="City: slug, name or short name (taiyuan, 太原, 太原市)")
+    day: dt.date
+    aqi: int = Field(..., ge=0, le=500)
+    aqi_low: int | None = Field(None, ge=0, le=500)
+    primary: str = ""
+    note: str = ""
+
+
+class ForecastOut(Schema):
+    city: str
+    day: dt.date
+    aqi: int
+    aqi_low: int | None
+    primary: str
+    note: str
+
+    @staticmethod
+    def resolve_city(forecast):
+        return forecast.city.slug
+
+
+@router.get("/forecasts", response=list[ForecastOut], summary="Forecast daily AQI of the cities over a period")
+def forecasts(request, start: dt.date | None = None, end: dt.date | None = None):
+    _member(request)
+    today = dt.date.today()
+    start, end = _period(start or today - dt.timedelta(days=3), end or today + dt.timedelta(days=10))
+    return list(Forecast.objects.filter(day__gte=start, day__lte=end).select_related("city"))
+
+
+@router.post(
+    "/forecasts",
+    response={200: list[ForecastOut], 422: RefusedOut},
+    summary="Enter forecasts (all or nothing); each city only by its staff or the office",
+)
+def post_forecasts(request, payload: list[ForecastIn]):
+    _member(request)
+    allowed = access.writable_cities(request.auth, access.can_forecast_for)
+    items, problems = [], []
+    for line, item in enumerate(payload, start=1):
+        city = find_city(item.city, allowed)
+        if city is None:
+            problems.append(
+                {"line": line, "message": _("“%(city)s” is not a city you may forecast for.") % {"city": item.city}}
+            )
+            continue
+        if item.aqi_low is not None and item.aqi_low > item.aqi:
+            problems.append({"line": line, "message": _("The lower end of the range is above the forecast AQI.")})
+            continue
+        items.append({**item.dict(), "city": city})
+    if problems or not items:
+        return Status(
+            422,
+            {
+                "detail": _("Nothing was stored.") if problems else _("No forecasts were sent."),
+                "problem_count": len(problems),
+                "problems": problems,
+            },
+        )
+    saved = actions.do_import_forecasts(actor=request.auth, items=items)
+    return saved
+
+
+# --- warnings in force: public ------------------------------------------------------------------------------
+
+
+class CityWarningOut(Schema):
+    code: str
+    city: str
+    city_name: str
+    level: str
+    level_label: str
+    response_level: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    acknowledged: bool
+
+
+@router.get(
+    "/public/warnings",
+    auth=None,
+    response=list[CityWarningOut],
+    summary="Heavy-pollution warnings in force, per city (public, no login)",
+)
+def public_warnings(request):
+    rows = CityWarning.objects.filter(state=WarningState.ACTIVE).select_related("joint", "city")
+    return [
+        {
+            "code": cw.joint.code,
+            "city": cw.city.slug,
+            "city_name": dashboard.short_name(cw.city),
+            "level": cw.level,
+            "level_label": str(cw.get_level_display()),
+            "response_level": str(cw.response_level),
+            "starts_at": cw.joint.starts_at,
+            "ends_at": cw.joint.ends_at,
+            "acknowledged": not cw.needs_acknowledgement,
+        }
+        for cw in rows.order_by("city__sort_order", "city_id")
+    ]
