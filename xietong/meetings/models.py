@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -177,3 +179,13 @@ class Decision(models.Model):
     @property
     def document(self):
         return self.clause.document if self.clause_id else None
+
+
+@receiver(pre_delete, sender=Decision)
+def keep_decisions_with_matters(sender, instance, **kwargs):
+    """A GenericRelation deletes what points at it: deleting a decision would silently delete its matters.
+
+    Refusing here covers instance and queryset deletes alike (both send pre_delete inside their transaction).
+    """
+    if instance.matters.exists():
+        raise models.ProtectedError("A decision that became matters cannot be deleted.", set(instance.matters.all()))

@@ -310,3 +310,14 @@ def test_a_signatory_cannot_be_dropped_from_the_participants(agreement, office_u
     with pytest.raises(ValidationError):
         actions.do_update_meeting(actor=office_user, meeting=meeting, participants=[cluster["office"]])
     assert cluster["jinzhong"] in meeting.participants.all()
+
+
+def test_a_decision_that_became_matters_cannot_be_deleted_with_them(matter, decision):
+    from django.db import transaction
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        decision.delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Decision.objects.filter(pk=decision.pk).delete()
+    assert Matter.objects.filter(pk=matter.pk).exists() and Decision.objects.filter(pk=decision.pk).exists()
