@@ -414,7 +414,8 @@ def forecasts(request):
         first = dt.date.fromisoformat(requested) if requested else timezone.localdate()
     except ValueError:
         first = timezone.localdate()
-    form = ForecastForm(cities=writable, initial={"day": first + dt.timedelta(days=1)}) if writable else None
+    initial = {"day": first + dt.timedelta(days=1), "city": writable[0] if len(writable) == 1 else None}
+    form = ForecastForm(cities=writable, initial=initial) if writable else None
     import_form = ForecastImportForm(cities=writable) if writable else None
     if request.method == "POST":
         if not writable:
