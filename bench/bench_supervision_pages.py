@@ -17,6 +17,7 @@ import random
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,6 +60,7 @@ def run():
 
     # setup_django runs with DEBUG on (for migrations); the timings are taken as in production.
     settings.DEBUG = False
+    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: collectstatic has not run
 
     rng = random.Random(20220728)
     world = build_units()

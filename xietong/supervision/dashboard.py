@@ -75,10 +75,6 @@ class Filters:
     lead_unit: Unit | None = None
     q: str = ""
 
-    @property
-    def any(self):
-        return bool(self.city or self.domain or self.state or self.health or self.lead_unit or self.q)
-
 
 def filtered_matters(user, filters, today=None, queryset=None):
     """The matters this user may see that pass the filters (no ordering, no annotation)."""
