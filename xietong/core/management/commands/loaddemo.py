@@ -3,6 +3,7 @@ from importlib.util import find_spec
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from xietong.core.demo import ACCOUNTS, DEMO_PASSWORD
 
@@ -17,12 +18,15 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-accounts", action="store_true", help="Do not list the demo accounts.")
 
     def handle(self, *args, **options):
-        for app_label in DEMO_ORDER:
-            module = f"xietong.{app_label}.demo"
-            if find_spec(module) is None:
-                continue
-            with transaction.atomic():
-                import_module(module).load(stdout=self.stdout)
+        # Demo history would otherwise mail (or print) hundreds of old reminders; the inbox keeps them.
+        with override_settings(NOTIFICATION_BACKENDS=[]):
+            for app_label in DEMO_ORDER:
+                module = f"xietong.{app_label}.demo"
+                if find_spec(module) is None:
+                    continue
+                with transaction.atomic():
+                    import_module(module).load(stdout=self.stdout)
+                self.stdout.write("\n")
         if not options["quiet_accounts"]:
             self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
             for username, _unit_slug, _role, full_name, title in ACCOUNTS:
