@@ -154,8 +154,8 @@ def dashboard(request):
     filters = form.filters()
     cities = list(city_units())
     counted = counted_matters(request.user, filters, today)
-    card = scorecard(counted, cities, today)
     scope = [c for c in cities if filters.city is None or c.pk == filters.city.pk]
+    card = scorecard(counted, scope, today)
     _link_cells(card, filters)
     chart = _trend_for_chart(trend(trend_cities(request.user, scope), today))
     context = {

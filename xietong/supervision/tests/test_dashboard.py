@@ -214,3 +214,8 @@ def test_search_ignores_case_for_latin_letters(led_matter, office_user):
     code = led_matter.code.lower()
     listed = client_for(office_user).get("/supervision/matters/", {"q": code}).context["page"]
     assert [m.pk for m in listed] == [led_matter.pk]
+
+
+def test_filtering_by_city_leaves_only_that_citys_row(led_matter, office_user, cluster):
+    _, response = html_of(office_user, city=cluster["xinzhou"].pk)
+    assert [row.unit for row in response.context["card"]["rows"]] == [cluster["xinzhou"]]
