@@ -192,4 +192,5 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "supervision-reminders": {"task": "xietong.supervision.run_reminders", "schedule": 3600.0},
     "purge-access-log": {"task": "xietong.core.purge_access_log", "schedule": 86400.0},
+    "supervision-snapshot": {"task": "xietong.supervision.snapshot_progress", "schedule": 6 * 3600.0},
 }

@@ -203,8 +203,15 @@ def trend(cities, today, days=TREND_DAYS):
     """ECharts-ready completion trend: per city and for the cities together, done / total in percent."""
     if not cities:
         return {"dates": [], "series": []}
-    since = today - datetime.timedelta(days=days)
-    snapshots = ProgressSnapshot.objects.filter(unit__in=[c.pk for c in cities], date__gte=since).values_list(
+    # The last `days` snapshot dates, not calendar days: a platform whose snapshots stopped (or demo data
+    # from an earlier year) still shows its history rather than an empty chart.
+    recent = (
+        ProgressSnapshot.objects.filter(unit__in=[c.pk for c in cities], date__lte=today)
+        .values_list("date", flat=True)
+        .distinct()
+        .order_by("-date")[:days]
+    )
+    snapshots = ProgressSnapshot.objects.filter(unit__in=[c.pk for c in cities], date__in=recent).values_list(
         "date", "unit_id", "total", "done"
     )
     by_day = {}

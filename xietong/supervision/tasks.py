@@ -2,6 +2,8 @@ import datetime
 
 from celery import shared_task
 
+from .snapshot_tasks import snapshot_progress_task  # noqa: F401  (registers it with the workers)
+
 
 @shared_task(name="xietong.supervision.run_reminders")
 def run_reminders_task(day=None):

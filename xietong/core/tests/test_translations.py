@@ -11,7 +11,7 @@ CATALOGS = sorted(APPS_DIR.glob("*/locale/zh_Hans/LC_MESSAGES/django.po"))
 
 
 def parse_po(path):
-    """(msgid, msgstr, fuzzy) for each entry, plural forms as their first form."""
+    """(context, msgid, msgstr, fuzzy) for each entry, plural forms as their first form."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         lines = [line for line in block.splitlines() if line.strip()]
@@ -27,7 +27,8 @@ def parse_po(path):
             current = key
             fields[key] = json.loads(value)
         if "msgid" in fields and fields["msgid"]:
-            entries.append((fields["msgid"], fields.get("msgstr", fields.get("msgstr[0]", "")), fuzzy))
+            msgstr = fields.get("msgstr", fields.get("msgstr[0]", ""))
+            entries.append((fields.get("msgctxt"), fields["msgid"], msgstr, fuzzy))
     return entries
 
 
@@ -38,9 +39,13 @@ def test_there_are_catalogs():
 @pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.parts[-5])
 def test_catalog_is_complete_and_compiled(po):
     entries = parse_po(po)
-    untranslated = [msgid for msgid, msgstr, fuzzy in entries if not msgstr or fuzzy]
+    untranslated = [msgid for _, msgid, msgstr, fuzzy in entries if not msgstr or fuzzy]
     assert untranslated == [], f"untranslated in {po}: {untranslated[:10]}"
     with open(po.with_suffix(".mo"), "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [msgid for msgid, msgstr, _ in entries if "%(" not in msgid and compiled.gettext(msgid) != msgstr]
+    stale = [
+        msgid
+        for context, msgid, msgstr, _ in entries
+        if (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)) != msgstr
+    ]
     assert stale == [], f"{po.with_suffix('.mo')} is older than its .po: run compilemessages"
