@@ -23,7 +23,8 @@ import zoneinfo
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Func
 from django.utils import timezone
 
 from xietong.core.models import Unit, UnitKind
@@ -192,16 +193,15 @@ def _recompute_stations(stations, first_day, last_day):
     n_days = (last_day - first_day).days + 1
     shape = (len(stations), n_days * 24)
     rows = list(
-        Reading.objects.filter(station_id__in=list(position), at__gt=start, at__lte=end).values_list(
-            "station_id", "at", *POLLUTANTS, "flags"
-        )
+        Reading.objects.filter(station_id__in=list(position), at__gt=start, at__lte=end)
+        .annotate(epoch=EpochSeconds("at"))
+        .values_list("station_id", "epoch", *POLLUTANTS, "flags")
     )
     if not rows:
         return 0
     columns = list(zip(*rows, strict=True))
     station_index = np.fromiter((position[s] for s in columns[0]), dtype=np.int64, count=len(rows))
-    epoch0 = start.timestamp()
-    slot = np.fromiter((int(at.timestamp() - epoch0) // 3600 - 1 for at in columns[1]), dtype=np.int64, count=len(rows))
+    slot = (np.asarray(columns[1], dtype=np.int64) - int(start.timestamp())) // 3600 - 1
     flags = np.asarray(columns[8], dtype=np.int64)
     hourly = {}
     for index, pollutant in enumerate(POLLUTANTS):
@@ -221,22 +221,15 @@ def _recompute_stations(stations, first_day, last_day):
     flat = {field: stats[field][present[:, 0], present[:, 1]] for field in stats}
     results = daily_aqi(days, flat)
     now = timezone.now()
-    objects = []
-    for i, (s, d) in enumerate(present):
-        objects.append(
-            StationDay(
-                station_id=stations[s].pk,
-                day=days[i],
-                hours=int(hours[s, d]),
-                computed_at=now,
-                **_fields(flat, i, results[i]),
-            )
-        )
-    _upsert(StationDay, objects, ["station", "day"])
-    return len(objects)
+    rows = [
+        {"station_id": stations[s].pk, "day": days[i], "hours": int(hours[s, d]), **_fields(flat, i, results[i], now)}
+        for i, (s, d) in enumerate(present)
+    ]
+    _upsert(StationDay, ["station_id", "day"], rows)
+    return len(rows)
 
 
-def _fields(statistics, i, result):
+def _fields(statistics, i, result, now):
     values = {field: _none_if_nan(statistics[field][i]) for field in StationDay.CONCENTRATION_FIELDS}
     for key, field in StationDay.IAQI_FIELDS.items():
         values[field] = result["iaqi"][key]
@@ -246,17 +239,48 @@ def _fields(statistics, i, result):
         level=result["level"],
         primary=",".join(result["primary"]),
         standard=result["standard"],
+        computed_at=now,
     )
     return values
 
 
-def _upsert(model, objects, unique_fields):
-    update = [f for f in (*model.CONCENTRATION_FIELDS, *model.IAQI_FIELDS.values()) if f]
-    update += ["aqi", "computed_aqi", "level", "primary", "standard", "computed_at"]
-    update += ["hours"] if model is StationDay else ["stations"]
-    model.objects.bulk_create(
-        objects, batch_size=1000, update_conflicts=True, unique_fields=unique_fields, update_fields=update
+def _upsert(model, unique_columns, rows):
+    """Insert or update rows (dicts of column values) on their unique columns, in one executemany.
+
+    Portable SQL (PostgreSQL and SQLite ≥ 3.24 both have ON CONFLICT); bulk_create would
+    prepare each of the 25 values of tens of thousands of rows through the field machinery.
+    """
+    if not rows:
+        return
+    ops = connection.ops
+    columns = list(rows[0])
+    adapt = {"day": ops.adapt_datefield_value, "computed_at": ops.adapt_datetimefield_value}
+    quoted = [ops.quote_name(c) for c in columns]
+    updates = ", ".join(
+        f"{ops.quote_name(c)} = excluded.{ops.quote_name(c)}" for c in columns if c not in unique_columns
     )
+    sql = (
+        f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({', '.join(quoted)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(ops.quote_name(c) for c in unique_columns)}) DO UPDATE SET {updates}"
+    )
+    values = [tuple(adapt[c](row[c]) if c in adapt else row[c] for c in columns) for row in rows]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 2000):
+            cursor.executemany(sql, values[start : start + 2000])
+
+
+class EpochSeconds(Func):
+    """Seconds since 1970 of a datetime column, computed by the database: turning a million
+    timestamps into Python datetimes would cost more than the rest of the recomputation."""
+
+    output_field = BigIntegerField()
+    template = "CAST(EXTRACT(EPOCH FROM %(expressions)s) AS bigint)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite keeps UTC text; julianday() reads it, and rounding removes the float's last bits.
+        template = "CAST(ROUND((julianday(%(expressions)s) - 2440587.5) * 86400) AS integer)"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def _area_values(groups, first_day, last_day):
@@ -283,11 +307,11 @@ def _write_areas(keys, days, arrays, counts):
         return
     results = daily_aqi(days, arrays)
     now = timezone.now()
-    objects = [
-        AreaDay(unit_id=keys[i], day=days[i], stations=counts[i], computed_at=now, **_fields(arrays, i, results[i]))
+    rows = [
+        {"unit_id": keys[i], "day": days[i], "stations": counts[i], **_fields(arrays, i, results[i], now)}
         for i in range(len(keys))
     ]
-    _upsert(AreaDay, objects, ["unit", "day"])
+    _upsert(AreaDay, ["unit_id", "day"], rows)
 
 
 def _recompute_cities(city_ids, first_day, last_day):

@@ -31,7 +31,7 @@ from xietong.core import timeline
 from xietong.core.access import has_role
 from xietong.core.models import Role
 
-from .models import POLLUTANTS, Flag, IngestBatch, Reading, Source, Station, pack_flags
+from .models import FLAG_BITS, POLLUTANTS, Flag, IngestBatch, Reading, Source, Station
 
 # Header names accepted for each field (lower case, spaces removed). The feed's own names first.
 ALIASES = {
@@ -57,6 +57,7 @@ IMPOSSIBLE_ABOVE = {"so2": 10000.0, "no2": 5000.0, "pm10": 10000.0, "pm25": 5000
 REPORT_LIMIT = 1000  # flagged rows described one by one; beyond that only counted
 PROBLEM_LIMIT = 50  # lines quoted in the message of a rejected delivery
 CHUNK_ROWS = 50_000
+_NAN = float("nan")
 
 _TIMEPOINT = re.compile(
     r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2})(?::(\d{1,2}))?(?::(\d{1,2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$"
@@ -222,7 +223,7 @@ class _Timepoints:
         self.cache = {}
 
     def parse(self, text):
-        """(aware datetime, ISO text, natural day) or a message."""
+        """(aware datetime, ISO text, natural day, hours since the epoch) or a message."""
         key = text if isinstance(text, str) else str(text)
         hit = self.cache.get(key)
         if hit is None:
@@ -253,7 +254,7 @@ class _Timepoints:
             return _("Timepoint “%(value)s” is not a date and hour such as 2022-07-01 13:00.") % {"value": text}
         local = at.astimezone(self.zone)
         natural_day = (local - dt.timedelta(hours=1)).date()
-        return at, local.isoformat(sep=" "), natural_day
+        return at, local.isoformat(sep=" "), natural_day, int(at.timestamp()) // 3600
 
 
 def check_value(pollutant, value):
@@ -304,12 +305,11 @@ def ingest(rows, *, user=None, source=Source.CSV, filename="", recompute=True):
 
 def _ingest(rows, *, user, source, filename):
     stations = {s.code: s for s in Station.objects.select_related("city")}
-    writable = {}
     timepoints = _Timepoints()
     batch = IngestBatch.objects.create(created_by=user, source=source, filename=filename[:200])
     result = IngestResult(batch=batch)
     sink = _PostgresSink(batch) if connection.vendor == "postgresql" else _BulkSink(batch)
-    seen = {}  # (station id, epoch hour) -> line, to report and collapse repeats within the delivery
+    seen = {}  # station id and epoch hour -> line, to report and collapse repeats within the delivery
     problems = []
     problem_count = 0
     chunk = []
@@ -320,48 +320,65 @@ def _ingest(rows, *, user, source, filename):
         if len(problems) < PROBLEM_LIMIT:
             problems.append((line, message))
 
+    def place(code):
+        """The station id a row's code names, or why the row cannot be placed."""
+        text = str(code).strip() if code is not None else ""
+        if not text:
+            return _("The station code is empty.")
+        station = stations.get(text)
+        if station is None:
+            return _("Unknown station code “%(code)s”.") % {"code": text}
+        if user is not None and not has_role(user, station.city, Role.STAFF):
+            return _("You may not upload readings for station %(code)s of %(city)s.") % {
+                "code": text,
+                "city": station.city.display_name,
+            }
+        return station.pk
+
+    # The loop below runs once per reading (a million times for a large file), so the common
+    # case is kept inline: a value that parses as a number within its plausible range is
+    # taken as is; anything else goes through check_value(), which decides the flag.
+    limits = [IMPOSSIBLE_ABOVE[p] for p in POLLUTANTS]
+    places = {}
     for line, code, timepoint, values in rows:
         result.received += 1
-        if code is None and timepoint is None and isinstance(values, str):
+        if code is None and timepoint is None and values.__class__ is str:
             problem(line, values)
             continue
-        code = str(code).strip() if code is not None else ""
-        station = stations.get(code)
-        if not code:
-            problem(line, _("The station code is empty."))
+        code_key = code if code.__class__ is str else repr(code)
+        target = places.get(code_key)
+        if target is None:
+            target = places[code_key] = place(code)
+        if target.__class__ is str:
+            problem(line, target)
             continue
-        if station is None:
-            problem(line, _("Unknown station code “%(code)s”.") % {"code": code})
-            continue
-        if user is not None:
-            allowed = writable.get(station.city_id)
-            if allowed is None:
-                allowed = writable[station.city_id] = has_role(user, station.city, Role.STAFF)
-            if not allowed:
-                problem(
-                    line,
-                    _("You may not upload readings for station %(code)s of %(city)s.")
-                    % {"code": code, "city": station.city.display_name},
-                )
-                continue
         parsed = timepoints.parse(timepoint if timepoint is not None else "")
-        if isinstance(parsed, str):
+        if parsed.__class__ is str:
             problem(line, parsed)
             continue
-        at, at_text, day = parsed
+        at, at_text, day, hour = parsed
         numbers = []
-        codes = {}
-        kept = None
-        for pollutant, value in zip(POLLUTANTS, values, strict=True):
+        flags = 0
+        codes = kept = None
+        for index, value in enumerate(values):
+            try:
+                number = float(value) if value.__class__ is not bool else _NAN
+            except (TypeError, ValueError):
+                number = _NAN
+            if 0.0 <= number <= limits[index]:
+                numbers.append(number)
+                continue
+            pollutant = POLLUTANTS[index]
             number, flag, text = check_value(pollutant, value)
             numbers.append(number)
-            if flag:
-                codes[pollutant] = flag
-                if text is not None:
-                    kept = kept or {}
-                    kept[pollutant] = text
+            codes = codes or {}
+            codes[pollutant] = flag
+            flags |= int(flag) << (FLAG_BITS * index)
+            if text is not None:
+                kept = kept or {}
+                kept[pollutant] = text
         note = ""
-        key = (station.pk, int(at.timestamp()) // 3600)
+        key = (target << 32) + hour
         earlier = seen.get(key)
         if earlier is not None:
             result.duplicates += 1
@@ -371,11 +388,12 @@ def _ingest(rows, *, user, source, filename):
             if codes:
                 result.flagged_count += 1
             if len(result.flagged) < REPORT_LIMIT:
-                shown = {p: _sent_text(values[POLLUTANTS.index(p)]) for p in codes}
-                result.flagged.append(RowReport(line, code, str(timepoint), codes, shown, note))
+                shown = {p: _sent_text(values[POLLUTANTS.index(p)]) for p in codes or ()}
+                station_code = str(code).strip()
+                result.flagged.append(RowReport(line, station_code, str(timepoint), codes or {}, shown, note))
         if problem_count:
             continue  # keep checking to report every bad line, but store nothing
-        chunk.append((station.pk, at, at_text, day, numbers, pack_flags(codes), kept, line))
+        chunk.append((target, at, at_text, day, numbers, flags, kept, line))
         if len(chunk) >= CHUNK_ROWS:
             sink.add(chunk)
             chunk = []
@@ -449,10 +467,14 @@ class _PostgresSink:
 
     def add(self, chunk):
         sql = "COPY airquality_reading_staging ({}) FROM STDIN".format(", ".join(self.columns))
+        lines = []
+        for station_id, _at, at_text, _day, numbers, flags, kept, line in chunk:
+            values = "\t".join("\\N" if n is None else repr(n) for n in numbers)
+            # COPY's text format reads backslashes as escapes; JSON has its own, so double them.
+            raw = "\\N" if kept is None else json.dumps(kept, ensure_ascii=False).replace("\\", "\\\\")
+            lines.append(f"{station_id}\t{at_text}\t{values}\t{flags}\t{raw}\t{line}\n")
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            write = copy.write_row
-            for station_id, _at, at_text, _day, numbers, flags, kept, line in chunk:
-                write((station_id, at_text, *numbers, flags, json.dumps(kept) if kept else None, line))
+            copy.write("".join(lines))
 
     def finish(self, has_repeats):
         values = ", ".join(("station_id", "at", *POLLUTANTS, "flags", "raw"))

@@ -237,3 +237,10 @@ def test_the_command_reads_json(stations, tmp_path):
     path.write_text('[{"station_code": "TY01", "time_point": "2022-07-01 01:00:00", "pm2_5": 30}]')
     call_command("ingest_readings", str(path), "--no-recompute", stdout=io.StringIO())
     assert Reading.objects.get().pm25 == 30
+
+
+def test_text_that_is_not_a_number_is_kept_exactly(stations):
+    store('stationcode,timepoint,so2,no2\nTY01,2022-07-01 01:00:00,"a\\b ""c""\t",1_000\n')
+    reading = Reading.objects.get()
+    assert reading.raw == {"so2": 'a\\b "c"'} and reading.flag_codes["so2"] == Flag.NOT_A_NUMBER
+    assert reading.no2 == 1000
