@@ -192,3 +192,20 @@ def test_daily_values_are_recomputed_when_readings_change(stations, cluster, dja
     assert station_day(stations).iaqi_pm25 == 210
     assert AreaDay.objects.get(unit=cluster["taiyuan"], day=DAY).aqi == 210
     assert StationDay.objects.count() == 1
+
+
+def test_the_recompute_command_rebuilds_the_daily_values(stations, cluster):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    store(feed(*day_rows("TY01"), *day_rows("XZ01")))
+    call_command("recompute_airquality", "--from", DAY.isoformat(), "--station", "TY01", stdout=io.StringIO())
+    assert list(StationDay.objects.values_list("station__code", flat=True)) == ["TY01"]
+    out = io.StringIO()
+    call_command("recompute_airquality", stdout=out)
+    assert "2 station-days" in out.getvalue() and AreaDay.objects.filter(unit=cluster["office"]).exists()
+    with pytest.raises(CommandError):
+        call_command("recompute_airquality", "--from", "yesterday", stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("recompute_airquality", "--from", DAY.isoformat(), "--station", "NOPE", stdout=io.StringIO())

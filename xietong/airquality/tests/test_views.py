@@ -337,3 +337,12 @@ def test_api_reads_take_a_fixed_number_of_queries(data, member, django_assert_ma
     for url in API:
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_the_admin_lists_open_for_a_superuser(data, warning):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", password="x")
+    client = client_for(admin)
+    for model in ("station", "warningruleset", "forecast", "ingestbatch", "jointwarning"):
+        assert client.get(f"/admin/airquality/{model}/").status_code == 200, model
