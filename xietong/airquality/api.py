@@ -47,7 +47,8 @@ def _period(start, end):
 
 
 class ReadingsIn(Schema):
-    readings: list[dict[str, Any]] = Field(
+    # Items are checked by the ingest path, which names each bad one by its position.
+    readings: list[Any] = Field(
         ...,
         description="Rows in the national real-time feed's names: stationcode, timepoint (hour ending, local time), "
         "so2, no2, pm10, pm2_5, co, o3 (µg/m³, CO in mg/m³); numbers, strings or null; '—' for missing.",

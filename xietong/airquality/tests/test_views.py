@@ -346,3 +346,11 @@ def test_the_admin_lists_open_for_a_superuser(data, warning):
     client = client_for(admin)
     for model in ("station", "warningruleset", "forecast", "ingestbatch", "jointwarning"):
         assert client.get(f"/admin/airquality/{model}/").status_code == 200, model
+
+
+def test_the_batch_api_names_an_item_that_is_not_an_object(stations, member):
+    body = {"readings": [{"stationcode": "TY01", "timepoint": "2022-12-10 01:00:00", "pm2_5": 5}, "TY01,1"]}
+    response = client_for(member).post("/api/v1/airquality/readings", body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["problems"] == [{"line": 2, "message": "第 2 项不是对象。"}]
+    assert Reading.objects.count() == 0
