@@ -27,10 +27,10 @@ run: venv
 test: test-sqlite test-postgres
 
 test-sqlite: venv browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 test-postgres: venv browser
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -n 2
 
 # Browser tests drive Debian's chromium (never a downloaded browser) and need CJK fonts.
 browser:
