@@ -7,7 +7,6 @@ atomically, writes the timeline and leaves notifications to commit time (`notify
 
 import os
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -18,7 +17,8 @@ from django.utils.translation import gettext as _
 from xietong.core import timeline
 from xietong.core.models import UnitKind
 from xietong.core.notify import notify
-from xietong.supervision.actions import ALLOWED_EVIDENCE_TYPES, do_create_matter
+from xietong.core.uploads import validate_upload
+from xietong.supervision.actions import do_create_matter
 from xietong.supervision.models import Matter, Source
 
 from .access import can_manage
@@ -162,27 +162,13 @@ def do_add_agenda_item(*, actor, meeting, title):
 @transaction.atomic
 def do_add_attachment(*, actor, meeting, uploaded):
     _require_manager(actor)
-    extension = os.path.splitext(uploaded.name)[1].lower()
-    if extension not in ALLOWED_EVIDENCE_TYPES:
-        raise ValidationError(
-            {
-                "file": _("“%(name)s” is not an accepted file type. Accepted: %(types)s.")
-                % {"name": uploaded.name, "types": ", ".join(sorted(ALLOWED_EVIDENCE_TYPES))}
-            }
-        )
-    if uploaded.size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("“%(name)s” is %(size).1f MB; the limit is %(limit).0f MB.")
-                % {"name": uploaded.name, "size": uploaded.size / 1048576, "limit": settings.UPLOAD_MAX_BYTES / 1048576}
-            }
-        )
+    content_type = validate_upload(uploaded, "file")
     attachment = MeetingAttachment.objects.create(
         meeting=meeting,
         file=uploaded,
         name=os.path.basename(uploaded.name),
         size=uploaded.size,
-        content_type=ALLOWED_EVIDENCE_TYPES[extension],
+        content_type=content_type,
         uploaded_by=actor,
     )
     timeline.record(meeting, "attachment_added", actor=actor, changes={"attachment": [None, attachment.name]})

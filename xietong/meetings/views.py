@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xietong.core.access import memberships_of
+from xietong.core.forms import apply_errors
 from xietong.core.timeline import history
 from xietong.supervision.access import visible_matters
 from xietong.supervision.models import Matter
@@ -67,15 +68,6 @@ def _require_member(user):
 def _require_manager(user):
     if not can_manage(user):
         raise PermissionDenied
-
-
-def apply_errors(form, error):
-    """Put an action's ValidationError on the form: on its field where there is one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _events(obj):

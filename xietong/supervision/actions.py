@@ -9,7 +9,6 @@ ValidationError with a message in the user's language, and nothing is stored.
 import datetime
 import os
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from xietong.core import timeline
 from xietong.core.models import Role, UnitKind
 from xietong.core.notify import notify
+from xietong.core.uploads import validate_upload
 
 from . import access
 from .models import (
@@ -40,18 +40,6 @@ from .models import (
 class ConflictError(ValidationError):
     """The object changed since the person loaded it; their edit would overwrite someone else's."""
 
-
-ALLOWED_EVIDENCE_TYPES = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".doc": "application/msword",
-    ".xls": "application/vnd.ms-excel",
-    ".txt": "text/plain",
-}
 
 # transition name → (states it starts from, state it leads to, whether a reason is required)
 TRANSITIONS = {
@@ -312,21 +300,7 @@ def _notify_transition(matter, name, reason):
 
 
 def validate_evidence(uploaded):
-    extension = os.path.splitext(uploaded.name)[1].lower()
-    if extension not in ALLOWED_EVIDENCE_TYPES:
-        raise ValidationError(
-            {
-                "evidence": _("“%(name)s” is not an accepted file type. Accepted: %(types)s.")
-                % {"name": uploaded.name, "types": ", ".join(sorted(ALLOWED_EVIDENCE_TYPES))}
-            }
-        )
-    if uploaded.size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            {
-                "evidence": _("“%(name)s” is %(size).1f MB; the limit is %(limit).0f MB.")
-                % {"name": uploaded.name, "size": uploaded.size / 1048576, "limit": settings.UPLOAD_MAX_BYTES / 1048576}
-            }
-        )
+    return validate_upload(uploaded, "evidence")
 
 
 @transaction.atomic
@@ -373,7 +347,7 @@ def do_submit_report(
             file=uploaded,
             name=os.path.basename(uploaded.name),
             size=uploaded.size,
-            content_type=ALLOWED_EVIDENCE_TYPES[os.path.splitext(uploaded.name)[1].lower()],
+            content_type=validate_evidence(uploaded),
         )
     timeline.record(
         matter,

@@ -14,6 +14,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xietong.core.forms import apply_errors
+
 from . import bulletins
 from .access import can_supervise
 from .models import Bulletin
@@ -95,19 +97,11 @@ def bulletin_new(request):
             try:
                 bulletin = bulletins.do_issue_bulletin(actor=request.user, period_start=start, period_end=end)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Bulletin no. %(number)d has been issued.") % {"number": bulletin.number})
                 return redirect(bulletin)
     return render(request, "supervision/bulletin_form.html", {"form": form, "preview": preview})
-
-
-def _apply_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required

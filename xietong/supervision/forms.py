@@ -9,8 +9,9 @@ from django.utils.translation import pgettext_lazy
 
 from xietong.core.access import visible_units
 from xietong.core.models import Unit
+from xietong.core.uploads import ALLOWED_TYPES as ALLOWED_EVIDENCE_TYPES
 
-from .actions import ALLOWED_EVIDENCE_TYPES, TRANSITIONS
+from .actions import TRANSITIONS
 from .dashboard import Filters, city_units
 from .models import SUB_AREAS, Domain, Frequency, Health, Priority, State
 
@@ -41,18 +42,6 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
 def sub_area_choices():
     """Sub-areas grouped by their domain, so the list reads right even without the script that narrows it."""
     return [("", "—")] + [(domain.label, [(s.value, s.label) for s in subs]) for domain, subs in SUB_AREAS.items()]
-
-
-def apply_errors(form, error):
-    """Show a ValidationError raised by an action on the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            target = name if name in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class FilterForm(forms.Form):

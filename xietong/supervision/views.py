@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xietong.core.access import has_role, memberships_of
+from xietong.core.forms import apply_errors
 from xietong.core.models import Role, Unit
 from xietong.core.timeline import history
 
@@ -53,7 +54,6 @@ from .forms import (
     ReviewForm,
     TransitionForm,
     UrgeForm,
-    apply_errors,
 )
 from .models import (
     OPEN_STATES,
