@@ -62,11 +62,10 @@ def notify(recipients, *, kind, title, body="", url="", dedupe_key=None):
     return created
 
 
-def dispatch_later(notifications):
-    """Send already-stored inbox rows (created in bulk) through the other back-ends after commit."""
-    if not notifications or not settings.NOTIFICATION_BACKENDS:
+def dispatch_later(ids):
+    """Send already-stored inbox rows (created in bulk, by id) through the other back-ends after commit."""
+    if not ids or not settings.NOTIFICATION_BACKENDS:
         return
-    ids = [n.pk for n in notifications if n.pk is not None]
 
     def send():
         _dispatch(list(Notification.objects.filter(pk__in=ids).select_related("recipient")))

@@ -34,13 +34,18 @@ OFFICE_AFTER_DAYS = 7
 BATCH = 2000
 
 
-def candidates(today):
-    """(matter_id, kind, period_key, unit_ids or None for the office) for every rule that applies today."""
-    matters = list(
+def open_matters():
+    """The columns the rules need, for every open matter, in one query."""
+    return list(
         Matter.objects.filter(state__in=[State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED]).values_list(
-            "id", "lead_unit_id", "due_date", "reporting_frequency", "state"
+            "id", "lead_unit_id", "due_date", "reporting_frequency", "state", "title"
         )
     )
+
+
+def candidates(today, matters=None):
+    """(matter_id, kind, period_key, unit_ids or None for the office) for every rule that applies today."""
+    matters = open_matters() if matters is None else matters
     co_units = defaultdict(list)
     for matter_id, unit_id in CoUnit.objects.filter(
         matter__state__in=[State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED]
@@ -67,7 +72,7 @@ def candidates(today):
         milestones[matter_id].append((ms_id, due))
 
     out = []
-    for matter_id, lead_id, due, frequency, state in matters:
+    for matter_id, lead_id, due, frequency, state, _title in matters:
         units = [lead_id, *co_units.get(matter_id, ())]
         days_left = (due - today).days
         if days_left >= 0:
@@ -120,6 +125,23 @@ def _claim(rows, now):
     return claimed
 
 
+def _insert_notifications(rows):
+    """Store inbox rows in plain multi-row INSERTs (no model instances: there can be 100,000s); returns their ids."""
+    table = Notification._meta.db_table
+    created = []
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), BATCH):
+            chunk = rows[i : i + BATCH]
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (recipient_id, kind, title, body, url, created_at) "
+                f"VALUES {placeholders} RETURNING id",
+                [value for row in chunk for value in row],
+            )
+            created.extend(pk for (pk,) in cursor.fetchall())
+    return created
+
+
 TITLES = {
     ReminderKind.DUE: gettext_noop("%(title)s: due on %(due)s"),
     ReminderKind.MILESTONE_DUE: gettext_noop("%(title)s: a milestone is due soon"),
@@ -133,7 +155,8 @@ def run_reminders(today=None):
     """Send every reminder due today that has not been sent; returns the number of reminders sent."""
     today = today or timezone.localdate()
     now = timezone.now()
-    found = candidates(today)
+    matters = open_matters()
+    found = candidates(today, matters)
     if not found:
         return 0
 
@@ -165,22 +188,17 @@ def run_reminders(today=None):
         claimed = _claim(rows, now)
         if not claimed:
             return 0
-        matters = {
-            m["id"]: m
-            for m in Matter.objects.filter(id__in={m for m, _, _ in claimed}).values("id", "title", "due_date")
-        }
+        titles = {kind: _(text) for kind, text in TITLES.items()}
+        about = {matter_id: (title, due) for matter_id, _lead, due, _f, _s, title in matters}
         notifications = []
         for matter_id, kind, key, units in found:
             if (matter_id, kind, key) not in claimed:
                 continue
             sent += 1
-            matter = matters[matter_id]
-            title = _(TITLES[kind]) % {"title": matter["title"], "due": matter["due_date"].isoformat()}
+            matter_title, due = about[matter_id]
+            title = titles[kind] % {"title": matter_title, "due": due.isoformat()}
             url = f"/supervision/matters/{matter_id}/"
             for user_id in recipients_for(kind, units):
-                notifications.append(
-                    Notification(recipient_id=user_id, kind=f"reminder.{kind}", title=title, url=url, created_at=now)
-                )
-        created = Notification.objects.bulk_create(notifications, batch_size=BATCH)
-        dispatch_later(created)
+                notifications.append((user_id, f"reminder.{kind}", title, "", url, now))
+        dispatch_later(_insert_notifications(notifications))
     return sent

@@ -165,3 +165,13 @@ def test_two_real_workers_send_each_reminder_once(celery_workers, cluster, peopl
         Notification.objects.values("recipient", "title", "kind", "url").distinct().count()
         == Notification.objects.count()
     )
+
+
+def test_reminders_reach_the_mail_backend_after_commit(matter, people, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    people["jz_staff"].email = "jz@example.org"
+    people["jz_staff"].save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        run_reminders(datetime.date(2022, 8, 30))
+    assert any(m.to == ["jz@example.org"] and matter.title in m.subject for m in mail.outbox)
