@@ -83,3 +83,17 @@ def test_loaddemo_is_idempotent(db, regions):
     call_command("loaddemo", "--quiet-accounts", stdout=io.StringIO())
     again = {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label != "sessions"}
     assert again == counts
+
+
+def test_a_refusal_explains_itself_in_chinese(cluster, member):
+    from xietong.conftest import client_for as _client
+
+    response = _client(member).get("/supervision/matters/new/")
+    assert response.status_code == 403
+    assert "无权" in response.content.decode() or "不允许" in response.content.decode()
+
+
+def test_a_missing_page_says_so_in_chinese(db, client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "未找到" in response.content.decode()
