@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from xietong.core.models import Unit, UnitKind
 
-from . import aqi as aqi_module
 from .derive import cluster_unit
 from .models import POLLUTANT_LABELS, AreaDay, Station, StationDay
 from .standards import CATEGORIES
@@ -151,7 +150,3 @@ def category(level):
         if entry["level"] == level:
             return entry
     return None
-
-
-def category_for_aqi(value):
-    return aqi_module.category_for(value)

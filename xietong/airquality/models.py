@@ -43,14 +43,6 @@ FLAG_BITS = 3  # per pollutant: room for 8 codes
 FLAG_MASK = (1 << FLAG_BITS) - 1
 
 
-def pack_flags(codes):
-    """{pollutant: Flag} -> the integer stored in Reading.flags."""
-    packed = 0
-    for index, pollutant in enumerate(POLLUTANTS):
-        packed |= int(codes.get(pollutant, 0)) << (FLAG_BITS * index)
-    return packed
-
-
 def unpack_flags(packed):
     """The integer of Reading.flags -> {pollutant: Flag} for the flagged pollutants only."""
     codes = {}

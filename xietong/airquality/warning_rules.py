@@ -17,7 +17,6 @@ past its last polluted hour until the forecast shows the > 36 h of clean air tha
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -249,8 +248,3 @@ def levels_by_day(series, days, rule_sets=None):
         applicable = [s for s in sets if s.effective_from <= day]
         result[day] = warning_level(segments, day, Rules.from_model(applicable[-1])) if applicable else None
     return result
-
-
-def as_mapping(forecasts):
-    """{day: aqi} from Forecast rows (or any objects with .day and .aqi)."""
-    return {f.day: f.aqi for f in forecasts} if not isinstance(forecasts, Mapping) else dict(forecasts)
