@@ -161,6 +161,7 @@ MATTERS = [
     dict(
         source=agreement(3),
         title="太忻大道建设",
+        public=True,
         domain=Domain.INFRASTRUCTURE,
         sub=SubArea.TRANSPORT,
         lead="taiyuan",
@@ -257,6 +258,7 @@ MATTERS = [
     dict(
         source=agreement(4),
         title="一体化“禁煤区”建设",
+        public=True,
         domain=Domain.ECOLOGY,
         sub=SubArea.AIR,
         lead="jinzhong",
@@ -280,6 +282,7 @@ MATTERS = [
     dict(
         source=agreement(5),
         title="扩大五市异地就医定点医疗机构范围",
+        public=True,
         domain=Domain.PUBLIC_SERVICES,
         sub=SubArea.HEALTH,
         lead="taiyuan",
@@ -486,6 +489,7 @@ def _create(office, units, spec):
         milestones=[(title, due) for title, due, _done in spec.get("milestones", [])],
         reporting_frequency="monthly",
         priority=2 if spec["domain"] == Domain.INFRASTRUCTURE else 1,
+        public=spec.get("public", False),
     )
     if spec["source"] is None:
         return actions.do_create_matter(code=spec["code"], source=Source.MANUAL, assign=True, **arguments)

@@ -61,3 +61,11 @@ def test_matters_cover_the_six_domains_walk_back_to_the_meeting_and_look_worked_
         "建立重点工程项目审批联席会议机制",
     ]
     assert ProgressSnapshot.objects.filter(date__year=2022).values("date").distinct().count() >= 20
+
+
+def test_residents_can_follow_some_demo_matters_without_an_account(demo, client):
+    public = Matter.objects.filter(public=True)
+    assert public.count() >= 2
+    response = client.get(f"/supervision/public/{public.first().code}/")
+    assert response.status_code == 200
+    assert public.first().title in response.content.decode()
