@@ -81,7 +81,7 @@ def do_import_forecasts(*, actor, items):
 # --- joint warnings -----------------------------------------------------------------------------------------
 
 
-def _notify_cities(city_warnings, *, title, body, key):
+def _notify_cities(city_warnings, *, title, body, key, at=None):
     with translation.override(settings.LANGUAGE_CODE):
         for city_warning in city_warnings:
             notify(
@@ -91,6 +91,7 @@ def _notify_cities(city_warnings, *, title, body, key):
                 body=body,
                 url=reverse("airquality:warning", args=[city_warning.joint_id]),
                 dedupe_key=f"airquality-warning-{city_warning.pk}-{key}",
+                at=at,
             )
 
 
@@ -151,6 +152,7 @@ def do_issue_joint_warning(*, actor, level, cities, starts_at, reason, ends_at=N
         ),
         body=reason,
         key="issued",
+        at=at,
     )
     return warning
 
@@ -190,6 +192,7 @@ def do_change_level(*, actor, warning, level, reason, at=None):
         title=lambda cw: title % {"code": warning.code, "city": cw.city.display_name, "level": _level_label(level)},
         body=reason,
         key=f"{verb}-{level}-{at.timestamp():.0f}",
+        at=at,
     )
     return warning
 
@@ -235,6 +238,7 @@ def do_acknowledge(*, actor, city_warning, level_seen=None, at=None):
             },
             url=reverse("airquality:warning", args=[city_warning.joint_id]),
             dedupe_key=f"airquality-ack-{city_warning.pk}-{city_warning.level}-{at.timestamp():.0f}",
+            at=at,
         )
     return True
 
@@ -266,5 +270,6 @@ def do_lift(*, actor, warning, reason, at=None):
         ),
         body=reason,
         key="lifted",
+        at=at,
     )
     return warning

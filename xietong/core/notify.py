@@ -12,6 +12,7 @@ import sys
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from .models import Notification
 
@@ -35,8 +36,10 @@ def _email(notification):
 BACKENDS = {"console": _console, "email": _email}
 
 
-def notify(recipients, *, kind, title, body="", url="", dedupe_key=None):
+def notify(recipients, *, kind, title, body="", url="", dedupe_key=None, at=None):
     """Send to each recipient once; with `dedupe_key`, once ever per recipient and key.
+
+    `at` dates the inbox entry when the event it reports happened earlier (imported or replayed history).
 
     Returns the notifications created (those already sent under the key are skipped).
     """
@@ -52,6 +55,7 @@ def notify(recipients, *, kind, title, body="", url="", dedupe_key=None):
                         body=str(body),
                         url=url,
                         dedupe_key=dedupe_key,
+                        created_at=at or timezone.now(),
                     )
                 )
         except IntegrityError:

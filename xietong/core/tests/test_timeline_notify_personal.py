@@ -106,3 +106,11 @@ def test_encrypted_field_round_trips_through_the_database(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     assert personal.EncryptedTextField().get_prep_value("abc") != "abc"
+
+
+def test_an_inbox_entry_can_carry_the_time_of_the_event_it_reports(cluster, member):
+    import datetime
+
+    issued = datetime.datetime(2022, 12, 16, 18, 0, tzinfo=datetime.UTC)
+    (entry,) = notify([member], kind="airquality.warning", title="橙色预警", at=issued)
+    assert Notification.objects.get(pk=entry.pk).created_at == issued
