@@ -581,19 +581,6 @@ def milestone_complete(request, pk):
     )
 
 
-EDIT_FIELDS = [
-    "title",
-    "description",
-    "domain",
-    "sub_area",
-    "start_date",
-    "due_date",
-    "priority",
-    "reporting_frequency",
-    "public",
-]
-
-
 def _form_context(form, **extra):
     return {
         "form": form,
@@ -619,7 +606,7 @@ def matter_edit(request, pk):
                     matter=matter,
                     version=data["version"],
                     co_units=list(data["co_units"]),
-                    **{name: data[name] for name in EDIT_FIELDS},
+                    **{name: value for name, value in data.items() if name in actions.EDITABLE_FIELDS},
                 )
             except actions.ConflictError as error:
                 form.add_error(None, error.messages[0])
