@@ -127,7 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "work"
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "zh-hans"
@@ -191,6 +191,6 @@ LOGGING = {
 # Periodic jobs for `celery beat`; each is also a management command for cron.
 CELERY_BEAT_SCHEDULE = {
     "supervision-reminders": {"task": "xietong.supervision.run_reminders", "schedule": 3600.0},
-    "purge-access-log": {"task": "xietong.core.purge_access_log", "schedule": 86400.0},
+    "purge-personal-data": {"task": "xietong.core.purge_personal_data", "schedule": 86400.0},
     "supervision-snapshot": {"task": "xietong.supervision.snapshot_progress", "schedule": 6 * 3600.0},
 }

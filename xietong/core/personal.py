@@ -89,3 +89,38 @@ def log_access(actor, obj, fields, purpose=""):
         fields=",".join(fields),
         purpose=purpose,
     )
+
+
+# --- retention ---------------------------------------------------------------------------------------------
+# Each workflow that holds personal data registers how to purge what has outlived its retention period
+# (a closed concern's contact, a completed declaration's ID number, …). One command and one periodic task
+# run them all, so an operator has a single place to set and check retention.
+
+_purgers = {}
+
+
+def register_purge(name, purge):
+    """`purge(now)` removes or blanks the personal data due for deletion and returns how many records it touched."""
+    if name in _purgers and _purgers[name] is not purge:
+        raise ValueError(f"personal-data purge {name!r} is registered twice")
+    _purgers[name] = purge
+
+
+def purge_personal_data(now=None):
+    """Run every registered purge; returns {name: records touched}."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    return {name: purge(now) for name, purge in sorted(_purgers.items())}
+
+
+def purge_access_log(now):
+    """The access log itself is kept for the audit period, then dropped."""
+    from datetime import timedelta
+
+    cutoff = now - timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
+    deleted, _ = PersonalDataAccess.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+register_purge("core.access_log", purge_access_log)

@@ -1,7 +1,4 @@
-from datetime import timedelta
-
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 
@@ -11,11 +8,9 @@ def ping():
     return {"pong": True, "at": timezone.now().isoformat()}
 
 
-@shared_task(name="xietong.core.purge_access_log")
-def purge_access_log():
-    """Drop personal-data access records older than the audit retention period."""
-    from .models import PersonalDataAccess
+@shared_task(name="xietong.core.purge_personal_data")
+def purge_personal_data():
+    """Every workflow's retention purge (see `xietong.core.personal.register_purge`)."""
+    from .personal import purge_personal_data as run
 
-    cutoff = timezone.now() - timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
-    deleted, _ = PersonalDataAccess.objects.filter(at__lt=cutoff).delete()
-    return deleted
+    return run()

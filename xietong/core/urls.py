@@ -6,6 +6,7 @@ from .forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("work/", views.work, name="work"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_mark_read, name="inbox-mark-read"),
     path(

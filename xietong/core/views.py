@@ -2,10 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import actions
+from . import actions, workqueue
 from .access import memberships_of
 from .models import Unit, UnitKind
 
@@ -36,3 +37,15 @@ def inbox_mark_read(request):
     count = actions.do_mark_read(user=request.user, notification_ids=[int(i) for i in ids if i.isdigit()] or None)
     messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
     return redirect("inbox")
+
+
+@login_required
+def work(request):
+    """工作台: the first page after login, every workflow's work for this person."""
+    today = timezone.localdate()
+    queue = workqueue.queue_for(request.user, today=today)
+    return render(
+        request,
+        "core/work.html",
+        {"queue": queue, "today": today, "my_memberships": memberships_of(request.user)},
+    )

@@ -11,6 +11,11 @@ def test_city_liaison_logs_in_sees_chinese_and_switches_to_english(page, regions
     browser_login(page, "taiyuan", "xietong-demo")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     assert page.get_by_text("太原联络员").first.is_visible()
+    # The first page after login is the person's work queue; the cluster is one click away.
+    assert page.get_by_role("heading", name="工作台").is_visible()
+    screenshot(page, "work-queue-zh")
+    page.click("a.brand")
+    page.wait_for_load_state()
     assert page.locator(".city-card").count() == 5
     assert page.get_by_role("heading", name="山西中部城市群").is_visible()
     screenshot(page, "home-zh")

@@ -30,5 +30,5 @@ def test_a_real_worker_writes_to_the_shared_database(celery_workers, cluster, me
     personal.log_access(member, cluster["hekou"], ["phone"])
     queue, client, start = celery_workers
     start(1, database_url=url)
-    assert client.send_task("xietong.core.purge_access_log", queue=queue).get(timeout=30) == 1
+    assert client.send_task("xietong.core.purge_personal_data", queue=queue).get(timeout=30)["core.access_log"] == 1
     assert PersonalDataAccess.objects.count() == 1

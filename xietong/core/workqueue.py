@@ -1,0 +1,90 @@
+"""The work queue (工作台): what needs this person now, from every workflow.
+
+A workflow contributes kinds of work (reports to review, urgings to answer,
+concerns to triage, measures due, …) by registering a `WorkKind` in its
+AppConfig.ready(). The first page after login shows every kind that has items
+for the person, soonest deadline first, and the navigation shows the total.
+
+A kind's `collect(user, today, limit)` returns a `Bucket`: how many items there
+are and the first `limit` of them. It must cost a fixed number of queries
+whatever the size of the data (one count and one limited select is typical),
+because the navigation badge runs every kind on every page. `applies(user)` is a
+cheap test from the cached memberships, so that a town worker's page never runs
+the office's queries.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    title: str
+    url: str
+    # What tells items of one kind apart at a glance: a matter code, a unit, a place.
+    subtitle: str = ""
+    due: date | None = None
+
+    def is_overdue(self, today):
+        return self.due is not None and self.due < today
+
+
+@dataclass(frozen=True)
+class Bucket:
+    count: int
+    items: list = field(default_factory=list)
+
+
+EMPTY = Bucket(0, [])
+
+
+@dataclass(frozen=True)
+class WorkKind:
+    key: str  # "<app>.<what>", unique
+    label: str  # short, as offices say it: 待审核, 被催办 …
+    collect: Callable  # (user, today, limit) -> Bucket
+    applies: Callable = lambda user: True  # noqa: E731
+    order: int = 100
+    # The explanation shown when a person opens the kind's section.
+    description: str = ""
+
+
+_registry: dict[str, WorkKind] = {}
+
+
+def register(kind):
+    if kind.key in _registry and _registry[kind.key] is not kind:
+        raise ValueError(f"work kind {kind.key!r} is registered twice")
+    _registry[kind.key] = kind
+    return kind
+
+
+def unregister(key):
+    _registry.pop(key, None)
+
+
+def kinds():
+    return sorted(_registry.values(), key=lambda k: (k.order, k.key))
+
+
+def queue_for(user, *, today=None, limit=20):
+    """The non-empty buckets of the person's queue, as (kind, bucket) pairs in registry order."""
+    if user is None or not user.is_authenticated:
+        return []
+    today = today or timezone.localdate()
+    queue = []
+    for kind in kinds():
+        if not kind.applies(user):
+            continue
+        bucket = kind.collect(user, today, limit)
+        if bucket.count:
+            queue.append((kind, bucket))
+    return queue
+
+
+def count_for(user, *, today=None):
+    """The number shown beside 工作台 in the navigation."""
+    return sum(bucket.count for _kind, bucket in queue_for(user, today=today, limit=0))
