@@ -67,6 +67,8 @@ from xietong.airquality.standards import (
     HJ633_2012,
     HJ633_2026,
     IAQI_LEVELS,
+    NA,
+    NOT_MONITORED,
     REPORT_OTHER_AVERAGE,
     STANDARDS,
     Standard,
@@ -89,6 +91,8 @@ __all__ = [
     "standard_for",
     "get_standard",
     "category_for",
+    "indicators",
+    "shown",
 ]
 
 POLLUTANTS: tuple[str, ...] = ("so2", "no2", "pm10", "pm25", "co", "o3", "o3_8h")
@@ -127,6 +131,7 @@ F_NEED_O3_1H = "o3_1h_missing"
 F_INCOMPLETE = "incomplete"  # some of the six pollutants missing
 F_WITHHELD = "aqi_withheld_incomplete"  # HJ 633-2026 5.3.1
 F_NO_DATA = "no_valid_pollutants"
+F_NOT_INDICATOR = "not_an_indicator"  # a key the edition's report does not use (left out)
 
 
 # ---------------------------------------------------------------------------
@@ -182,6 +187,12 @@ class AQIResult:
     capped: bool
     computed_aqi: int | None = None
     details: Mapping[str, IAQIResult] = field(default_factory=dict, repr=False)
+    # keys given but not indicators of this edition's report (HJ 633-2026 4.2.2, 4.2.3)
+    excluded: tuple[str, ...] = ()
+    # of the six pollutants, those outside the station's monitoring programme ("/")
+    not_monitored: tuple[str, ...] = ()
+    # 超标污染物 (IAQI > 100) under HJ 633-2012 3.8; None under HJ 633-2026, which drops it
+    exceeding: tuple[str, ...] | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -251,6 +262,23 @@ def category_for(aqi_value: int | None) -> tuple[int, str, str, str] | None:
             return level, cn, en, colour
     level, cn, en, _n, colour = CATEGORIES[-1][1:]
     return level, cn, en, colour
+
+
+def indicators(period: str, standard: None | str | Standard = None, *, at: Any = None) -> tuple[str, ...]:
+    """The pollutant keys that enter the AQI of a report of this period in this edition."""
+    if period not in PERIODS:
+        raise ValueError("unknown period %r; expected '1h' or '24h'" % (period,))
+    return _resolve(standard, at).indicators[period]
+
+
+def shown(result: AQIResult, key: str) -> int | str:
+    """A sub-index as published: the integer, "/" outside the monitoring programme, else "NA"."""
+    value = result.iaqi.get(key)
+    if value is not None:
+        return value
+    if _SPECIES.get(key) in result.not_monitored:
+        return NOT_MONITORED
+    return NA
 
 
 # ---------------------------------------------------------------------------
@@ -419,6 +447,8 @@ def aqi(
     *,
     at: Any = None,
     so2_24h: Any = None,
+    not_monitored: Any = (),
+    primary_recently: Any = (),
 ) -> AQIResult:
     """AQI = max IAQI of the given concentrations (HJ 633 formula (2)).
 
@@ -428,10 +458,21 @@ def aqi(
     1-hour O3, which is also what note (3) falls back to). ``so2_24h``: SO2
     24-hour average for HJ 633-2012 note (2) in real-time reports.
 
-    Primary pollutants: every key whose IAQI equals the AQI, only when AQI > 50.
+    Only the indicators of the edition's report count (``indicators()``): a 2026
+    daily report ignores a daily maximum 1-hour ``o3`` (4.2.2, Table 3 note a), a
+    2026 real-time report an ``o3_8h`` (4.2.3); such keys are listed in
+    ``excluded``.
+
+    Primary pollutants: every key whose IAQI equals the AQI, only when AQI > 50
+    (HJ 633-2026 4.3.1; ties are listed together). ``exceeding``: the 超标污染物
+    of HJ 633-2012 (IAQI > 100), None under 2026.
     HJ 633-2026 5.3.1: if any of the six pollutants is missing and the AQI would
     be <= 100 the AQI is withheld (``aqi=None``, flag "aqi_withheld_incomplete",
     ``computed_aqi`` keeps the value); above 100 it is published.
+    ``not_monitored``: pollutants of the six outside the station's monitoring
+    programme (shown "/", not "NA"); under 5.3.2 they do not hold the AQI back,
+    except those also in ``primary_recently`` (primary pollutant of a polluted
+    day within three years), which count as missing.
     """
     std = _resolve(standard, at)
     if period not in PERIODS:
@@ -440,8 +481,10 @@ def aqi(
     if unknown:
         raise ValueError("unknown pollutant key(s) %s; expected %s" % (unknown, POLLUTANTS))
 
+    used = std.indicators[period]
+    excluded = tuple(k for k in POLLUTANTS if k in concentrations and k not in used)
     details: dict[str, IAQIResult] = {}
-    for key in POLLUTANTS:
+    for key in used:
         if key not in concentrations:
             continue
         kwargs = {}
@@ -453,23 +496,42 @@ def aqi(
 
     values = {k: r.value for k, r in details.items()}
     have = {_SPECIES[k] for k, v in values.items() if v is not None}
-    missing = tuple(p for p in _SIX if p not in have)
-    flags = set()
+    outside = tuple(p for p in _SIX if p in set(not_monitored) and p not in have)
+    missing = tuple(p for p in _SIX if p not in have and p not in outside)
+    blocking = missing + tuple(p for p in outside if p in set(primary_recently))
+    flags = {F_NOT_INDICATOR} if excluded else set()
     capped = any(r.capped for r in details.values())
     if capped:
         flags.add(F_CAPPED)
     if missing:
         flags.add(F_INCOMPLETE)
     valid = {k: v for k, v in values.items() if v is not None}
+    exceeding = tuple(k for k in used if (valid.get(k) or 0) > 100) if std.defines_exceeding else None
     if not valid:
         flags.add(F_NO_DATA)
         return AQIResult(
-            None, values, (), None, None, None, None, std.code, period, frozenset(flags), missing, capped, None, details
+            None,
+            values,
+            (),
+            None,
+            None,
+            None,
+            None,
+            std.code,
+            period,
+            frozenset(flags),
+            missing,
+            capped,
+            None,
+            details,
+            excluded,
+            outside,
+            exceeding,
         )
 
     computed = max(valid.values())
     published: int | None = computed
-    if missing and std.withhold_incomplete_aqi_upto is not None and computed <= std.withhold_incomplete_aqi_upto:
+    if blocking and std.withhold_incomplete_aqi_upto is not None and computed <= std.withhold_incomplete_aqi_upto:
         published = None
         flags.add(F_WITHHELD)
 
@@ -499,6 +561,9 @@ def aqi(
         capped,
         computed,
         details,
+        excluded,
+        outside,
+        exceeding,
     )
 
 
@@ -698,14 +763,21 @@ def aqi_array(
     *,
     at: Any = None,
     so2_24h: Any = None,
+    waived: Mapping[str, Any] | None = None,
 ) -> np.ndarray:
     """Vectorized AQI over equally shaped arrays (int16, ``MISSING`` = -1 where
-    ``aqi()`` gives ``aqi=None``, including the HJ 633-2026 5.3.1 rule)."""
+    ``aqi()`` gives ``aqi=None``, including the HJ 633-2026 5.3.1 rule).
+
+    Keys that are not indicators of the edition's report are left out, as in
+    ``aqi()``. ``waived``: species -> boolean array, True where that pollutant is
+    outside the monitoring programme and may not hold the AQI back (5.3.2).
+    """
     std = _resolve(standard, at)
     unknown = [k for k in concentrations if k not in POLLUTANTS]
     if unknown:
         raise ValueError("unknown pollutant key(s) %s; expected %s" % (unknown, POLLUTANTS))
-    arrays = {k: np.asarray(v, dtype=np.float64) for k, v in concentrations.items()}
+    used = std.indicators[period]
+    arrays = {k: np.asarray(v, dtype=np.float64) for k, v in concentrations.items() if k in used}
     if not arrays:
         raise ValueError("no concentrations given")
     shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
@@ -715,7 +787,7 @@ def aqi_array(
         if key == "so2":
             kwargs["so2_24h"] = so2_24h
         elif key == "o3_8h":
-            kwargs["o3_1h"] = arrays.get("o3")
+            kwargs["o3_1h"] = concentrations.get("o3")
         per_key[key] = iaqi_array(key, np.broadcast_to(arr, shape), period, std, **kwargs)
     stacked = np.stack(list(per_key.values()))
     result = stacked.max(axis=0).astype(np.int16)  # MISSING (-1) loses to any IAQI
@@ -726,6 +798,8 @@ def aqi_array(
             has = np.zeros(shape, dtype=bool)
             for k in keys:
                 has |= per_key[k] >= 0
+            if waived is not None and species in waived:
+                has |= np.broadcast_to(np.asarray(waived[species], dtype=bool), shape)
             complete &= has
         result[(~complete) & (result <= std.withhold_incomplete_aqi_upto)] = MISSING
     return result

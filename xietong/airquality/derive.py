@@ -6,10 +6,12 @@ Days are natural days of local time; an hourly value belongs to the day its hour
 - 24-hour mean (SO2, NO2, PM10, PM2.5, CO): at least 20 valid hourly values in the day.
 - O3 8-hour moving mean, labelled by its last hour: at least 6 valid hours of the 8.
 - Daily maximum 8-hour O3: the largest of the 17 moving means ending 08:00 … 24:00, with at
-  least 14 of them valid; with fewer it still stands when it exceeds the grade II limit
-  (160 µg/m³), since more data could only raise it (HJ 663-2013).
+  least 14 of them valid; with fewer it still stands when it exceeds the 8-hour limit of the
+  station's GB 3095 area class (class 1: 100, class 2: 160 µg/m³), since more data could only
+  raise it (HJ 663-2013).
 - Daily maximum 1-hour O3: treated like the other daily statistics (20 valid hours), and
-  likewise kept with fewer hours when it exceeds the 1-hour grade II limit (200 µg/m³).
+  likewise kept with fewer hours when it exceeds the 1-hour limit of the area class. It is an
+  indicator of the HJ 633-2012 daily AQI only; HJ 633-2026 4.2.2 leaves it out.
 - City values are the mean of the valid values of its stations; the cluster's the mean of
   its cities' (each city weighs the same, whatever its number of stations).
 - Daily AQI (日报) from those with the `aqi` module, the edition by date (standard_for).
@@ -30,14 +32,13 @@ from django.utils import timezone
 from xietong.core.models import Unit, UnitKind
 
 from . import aqi as aqi_module
-from .models import POLLUTANTS, AreaDay, Reading, Station, StationDay
+from .models import POLLUTANTS, AreaClass, AreaDay, Reading, Station, StationDay
+from .standards import NOT_MONITORED_LOOKBACK_YEARS, O3_LIMITS_BY_AREA_CLASS, POLLUTED_FROM_LEVEL
 
 MIN_HOURS_24H = 20
 MIN_HOURS_8H = 6
 MIN_WINDOWS_8H_MAX = 14
 FIRST_8H_WINDOW_END = 8  # the daily maximum 8-hour mean looks at windows ending 08:00 … 24:00
-O3_8H_LIMIT = 160.0  # GB 3095-2012 grade II, 8-hour mean
-O3_1H_LIMIT = 200.0  # GB 3095-2012 grade II, 1-hour mean
 MEANS_24H = ("so2", "no2", "pm10", "pm25", "co")
 # Daily AQI inputs: aqi module key -> daily statistic field.
 AQI_INPUTS = {
@@ -67,13 +68,17 @@ def day_bounds(first_day, last_day):
 # --- pure statistics on arrays ------------------------------------------------------------------------------
 
 
-def daily_statistics(hourly):
+def daily_statistics(hourly, area_class=AreaClass.TWO):
     """Daily statistics from hourly arrays.
 
     `hourly` maps pollutant -> float array (..., days, 24) with NaN where no valid value;
-    slot 0 is the hour ending 01:00. Returns field -> array (..., days) with NaN where the
-    statistic is not valid.
+    slot 0 is the hour ending 01:00. `area_class`: the GB 3095 class of the station, or an
+    array of classes broadcasting against (..., days). Returns field -> array (..., days)
+    with NaN where the statistic is not valid.
     """
+    classes = np.asarray(area_class)
+    limit_8h = np.where(classes == AreaClass.ONE, O3_LIMITS_BY_AREA_CLASS[1]["8h"], O3_LIMITS_BY_AREA_CLASS[2]["8h"])
+    limit_1h = np.where(classes == AreaClass.ONE, O3_LIMITS_BY_AREA_CLASS[1]["1h"], O3_LIMITS_BY_AREA_CLASS[2]["1h"])
     out = {}
     for pollutant in MEANS_24H:
         values = hourly[pollutant]
@@ -86,12 +91,12 @@ def daily_statistics(hourly):
     valid = ~np.isnan(o3)
     count = valid.sum(axis=-1)
     peak = np.max(np.where(valid, o3, -np.inf), axis=-1)
-    out["o3_1h_max"] = np.where((count >= MIN_HOURS_24H) | ((count > 0) & (peak > O3_1H_LIMIT)), peak, np.nan)
+    out["o3_1h_max"] = np.where((count >= MIN_HOURS_24H) | ((count > 0) & (peak > limit_1h)), peak, np.nan)
 
     means = o3_8h_means(o3)[..., FIRST_8H_WINDOW_END - 1 :]
     windows = np.sum(~np.isnan(means), axis=-1)
     best = np.max(np.where(np.isnan(means), -np.inf, means), axis=-1)
-    out["o3_8h_max"] = np.where((windows >= MIN_WINDOWS_8H_MAX) | ((windows > 0) & (best > O3_8H_LIMIT)), best, np.nan)
+    out["o3_8h_max"] = np.where((windows >= MIN_WINDOWS_8H_MAX) | ((windows > 0) & (best > limit_8h)), best, np.nan)
     return out
 
 
@@ -114,30 +119,42 @@ def o3_8h_means(o3, previous=None):
         return np.where(window_count >= MIN_HOURS_8H, window_sum / window_count, np.nan)
 
 
-def daily_aqi(days, statistics):
+def daily_aqi(days, statistics, not_monitored=None, primary_recently=None):
     """Daily AQI of rows: `days` (n,) dates, `statistics` field -> (n,) arrays (NaN = missing).
 
-    Returns a list of dicts with the IAQI per pollutant, published and computed AQI, level,
-    primary pollutants and the edition used.
+    Each row follows the daily report of the edition in force on its day (HJ 633-2012: seven
+    indicators with the daily maximum 1-hour O3; HJ 633-2026 4.2.2: six, without it).
+    `not_monitored` / `primary_recently`: per row, the pollutants outside the programme and,
+    of those, the ones that were the primary pollutant of a polluted day within three years
+    (HJ 633-2026 5.3.2). Returns a list of dicts with the IAQI per pollutant (None where not
+    computed or not an indicator), published and computed AQI, level, primary pollutants and
+    the edition used.
     """
     n = len(days)
+    not_monitored = not_monitored or [()] * n
+    primary_recently = primary_recently or [()] * n
     results = [None] * n
     by_standard = {}
     for index, day in enumerate(days):
         by_standard.setdefault(aqi_module.standard_for(day).code, []).append(index)
     for code, indexes in by_standard.items():
         standard = aqi_module.get_standard(code)
+        used = standard.indicators["24h"]
         rows = np.asarray(indexes)
         inputs = {key: np.asarray(statistics[field], dtype=np.float64)[rows] for key, field in AQI_INPUTS.items()}
         iaqi = {}
-        for key, values in inputs.items():
+        for key in used:
             extra = {"o3_1h": inputs["o3"]} if key == "o3_8h" else {}
-            iaqi[key] = aqi_module.iaqi_array(key, values, "24h", standard, **extra)
-        published = aqi_module.aqi_array(inputs, "24h", standard)
-        stacked = np.stack(list(iaqi.values()))
-        computed = stacked.max(axis=0)
+            iaqi[key] = aqi_module.iaqi_array(key, inputs[key], "24h", standard, **extra)
+        waived = {
+            species: np.array([species in not_monitored[r] and species not in primary_recently[r] for r in indexes])
+            for species in POLLUTANTS
+        }
+        published = aqi_module.aqi_array(inputs, "24h", standard, waived=waived)
+        computed = np.stack(list(iaqi.values())).max(axis=0)
         for position, row in enumerate(indexes):
-            sub = {key: (int(v[position]) if v[position] >= 0 else None) for key, v in iaqi.items()}
+            sub = dict.fromkeys(AQI_INPUTS)
+            sub.update({key: (int(v[position]) if v[position] >= 0 else None) for key, v in iaqi.items()})
             value = int(published[position]) if published[position] >= 0 else None
             best = int(computed[position]) if computed[position] >= 0 else None
             primary = []
@@ -155,6 +172,7 @@ def daily_aqi(days, statistics):
                 "computed_aqi": best,
                 "level": category[0] if category else None,
                 "primary": primary,
+                "not_monitored": [p for p in POLLUTANTS if p in not_monitored[row]],
                 "standard": code,
             }
     return results
@@ -215,11 +233,22 @@ def _recompute_stations(stations, first_day, last_day):
     received[station_index, slot] = 1
     hours = received.reshape(len(stations), n_days, 24).sum(axis=-1)
 
-    stats = daily_statistics(hourly)
+    classes = np.array([s.area_class for s in stations]).reshape(len(stations), 1)
+    stats = daily_statistics(hourly, classes)
     present = np.argwhere(hours > 0)  # station-days with at least one reading
     days = [first_day + dt.timedelta(days=int(d)) for d in present[:, 1]]
     flat = {field: stats[field][present[:, 0], present[:, 1]] for field in stats}
-    results = daily_aqi(days, flat)
+    outside = [set(stations[s].not_monitored) for s in present[:, 0]]
+    recent = _primary_recently(stations, first_day, last_day)
+    blocking = [
+        {
+            p
+            for p in outside[i]
+            if any(_lookback_start(day) <= d < day for d in recent.get((stations[s].city_id, p), ()))
+        }
+        for i, (s, day) in enumerate(zip(present[:, 0], days, strict=True))
+    ]
+    results = daily_aqi(days, flat, outside, blocking)
     now = timezone.now()
     rows = [
         {"station_id": stations[s].pk, "day": days[i], "hours": int(hours[s, d]), **_fields(flat, i, results[i], now)}
@@ -227,6 +256,33 @@ def _recompute_stations(stations, first_day, last_day):
     ]
     _upsert(StationDay, ["station_id", "day"], rows)
     return len(rows)
+
+
+def _lookback_start(day):
+    """The first day of the look-back of HJ 633-2026 5.3.2 before `day` (three years)."""
+    year = max(day.year - NOT_MONITORED_LOOKBACK_YEARS, dt.MINYEAR)
+    return day.replace(year=year, day=min(day.day, 28) if day.month == 2 else day.day)
+
+
+def _primary_recently(stations, first_day, last_day):
+    """{(city id, pollutant): [days]} on which a pollutant some station does not measure was the
+    primary pollutant of the city's polluted day, over the look-back of HJ 633-2026 5.3.2."""
+    wanted = {(s.city_id, p) for s in stations for p in s.not_monitored}
+    if not wanted:
+        return {}
+    rows = AreaDay.objects.filter(
+        unit_id__in={city for city, _p in wanted},
+        day__gte=_lookback_start(first_day),
+        day__lt=last_day,
+        level__gte=POLLUTED_FROM_LEVEL,
+    ).values_list("unit_id", "day", "primary")
+    found = {}
+    for unit_id, day, primary in rows:
+        for key in filter(None, primary.split(",")):
+            pollutant = "o3" if key == "o3_8h" else key
+            if (unit_id, pollutant) in wanted:
+                found.setdefault((unit_id, pollutant), []).append(day)
+    return found
 
 
 def _fields(statistics, i, result, now):
@@ -238,6 +294,7 @@ def _fields(statistics, i, result, now):
         computed_aqi=result["computed_aqi"],
         level=result["level"],
         primary=",".join(result["primary"]),
+        not_monitored=",".join(result["not_monitored"]),
         standard=result["standard"],
         computed_at=now,
     )
@@ -283,9 +340,15 @@ class EpochSeconds(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
-def _area_values(groups, first_day, last_day):
-    """Means of member rows per (area, day): groups maps area id -> list of member daily rows."""
+def _area_values(groups, first_day, last_day, outside=None):
+    """Means of member rows per (area, day): groups maps area id -> list of member daily rows.
+
+    `outside`: area id -> the pollutants none of its members measure (shown "/"; they do not
+    hold back the area's AQI, whose members' programmes were already weighed station by station).
+    """
+    outside = outside or {}
     keys, days, stats, counts = [], [], {f: [] for f in StationDay.CONCENTRATION_FIELDS}, []
+    not_monitored = []
     for area_id, rows in groups.items():
         by_day = {}
         for row in rows:
@@ -295,17 +358,18 @@ def _area_values(groups, first_day, last_day):
             keys.append(area_id)
             days.append(day)
             counts.append(len(members))
+            not_monitored.append(set(outside.get(area_id, ())))
             for field in StationDay.CONCENTRATION_FIELDS:
                 present = [m[field] for m in members if m[field] is not None]
                 stats[field].append(sum(present) / len(present) if present else np.nan)
     arrays = {f: np.asarray(v, dtype=np.float64) for f, v in stats.items()}
-    return keys, days, arrays, counts
+    return keys, days, arrays, counts, not_monitored
 
 
-def _write_areas(keys, days, arrays, counts):
+def _write_areas(keys, days, arrays, counts, not_monitored):
     if not keys:
         return
-    results = daily_aqi(days, arrays)
+    results = daily_aqi(days, arrays, not_monitored)
     now = timezone.now()
     rows = [
         {"unit_id": keys[i], "day": days[i], "stations": counts[i], **_fields(arrays, i, results[i], now)}
@@ -321,7 +385,15 @@ def _recompute_cities(city_ids, first_day, last_day):
     ).values("station__city_id", "day", *StationDay.CONCENTRATION_FIELDS)
     for row in rows:
         groups[row["station__city_id"]].append(row)
-    _write_areas(*_area_values(groups, first_day, last_day))
+    _write_areas(*_area_values(groups, first_day, last_day, _city_outside(city_ids)))
+
+
+def _city_outside(city_ids):
+    """{city id: pollutants that none of its stations measure}."""
+    monitored = {city_id: set() for city_id in city_ids}
+    for city_id, programme in Station.objects.filter(city_id__in=city_ids).values_list("city_id", "programme"):
+        monitored[city_id] |= set(programme.split(","))
+    return {city_id: {p for p in POLLUTANTS if p not in found} for city_id, found in monitored.items()}
 
 
 def cluster_unit():
@@ -336,7 +408,9 @@ def _recompute_cluster(first_day, last_day):
     rows = AreaDay.objects.filter(
         unit__kind=UnitKind.CITY, unit__path__startswith=office.path, day__gte=first_day, day__lte=last_day
     ).values("day", *StationDay.CONCENTRATION_FIELDS)
-    _write_areas(*_area_values({office.pk: list(rows)}, first_day, last_day))
+    city_ids = list(Unit.objects.filter(kind=UnitKind.CITY, path__startswith=office.path).values_list("pk", flat=True))
+    everywhere = set.intersection(*_city_outside(city_ids).values()) if city_ids else set()
+    _write_areas(*_area_values({office.pk: list(rows)}, first_day, last_day, {office.pk: everywhere}))
 
 
 def recompute_all():

@@ -10,11 +10,14 @@ instead of aggregating millions.
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.models import Unit
+
+from .standards import NA, NOT_MONITORED
 
 # The six pollutants of the national feed, in the order of the flag bits below.
 POLLUTANTS = ("so2", "no2", "pm10", "pm25", "co", "o3")
@@ -26,6 +29,20 @@ POLLUTANT_LABELS = {
     "co": "CO",
     "o3": "O₃",
     "o3_8h": "O₃-8h",
+}
+
+
+# Daily fields -> the pollutant of the programme they measure.
+FIELD_POLLUTANT = {
+    "o3_1h_max": "o3",
+    "o3_8h_max": "o3",
+    "iaqi_so2": "so2",
+    "iaqi_no2": "no2",
+    "iaqi_pm10": "pm10",
+    "iaqi_pm25": "pm25",
+    "iaqi_co": "co",
+    "iaqi_o3": "o3",
+    "iaqi_o3_8h": "o3",
 }
 
 
@@ -53,6 +70,22 @@ def unpack_flags(packed):
     return codes
 
 
+def validate_programme(value):
+    keys = [p.strip() for p in value.split(",") if p.strip()]
+    unknown = [p for p in keys if p not in POLLUTANTS]
+    if unknown or not keys:
+        raise ValidationError(
+            _("List pollutants among %(keys)s, separated by commas."), params={"keys": ", ".join(POLLUTANTS)}
+        )
+
+
+class AreaClass(models.IntegerChoices):
+    """环境空气功能区 of GB 3095: its limits (e.g. O3 8-hour 100 or 160 µg/m³) depend on it."""
+
+    ONE = 1, _("Class 1")
+    TWO = 2, _("Class 2")
+
+
 class Station(models.Model):
     """A monitoring station of the national network, belonging to a city."""
 
@@ -77,6 +110,21 @@ class Station(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5)
     longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5)
     active = models.BooleanField(_("in service"), default=True)
+    # The pollutants the station's monitoring programme covers (监测项目), comma-separated keys of
+    # POLLUTANTS. Values it does not cover are shown "/" rather than "NA" (HJ 633-2026 5.3.1).
+    programme = models.CharField(
+        _("monitoring programme"),
+        max_length=40,
+        default=",".join(POLLUTANTS),
+        validators=[validate_programme],
+        help_text=_("Pollutants the station measures, comma-separated: so2, no2, pm10, pm25, co, o3."),
+    )
+    area_class = models.PositiveSmallIntegerField(
+        _("GB 3095 area class"),
+        choices=AreaClass.choices,
+        default=AreaClass.TWO,
+        help_text=_("Class 1: nature reserves, scenic areas; class 2: all other areas."),
+    )
 
     class Meta:
         ordering = ["city__sort_order", "city_id", "code"]
@@ -98,6 +146,16 @@ class Station(models.Model):
         if self.name_en and (get_language() or "").startswith("en"):
             return self.name_en
         return self.name
+
+    @property
+    def monitored(self):
+        return {p for p in self.programme.split(",") if p}
+
+    @property
+    def not_monitored(self):
+        """The pollutants outside the station's programme, in the order of POLLUTANTS."""
+        monitored = self.monitored
+        return [p for p in POLLUTANTS if p not in monitored]
 
 
 class Source(models.TextChoices):
@@ -200,6 +258,9 @@ class DailyValues(models.Model):
     computed_aqi = models.SmallIntegerField(null=True, blank=True)
     level = models.PositiveSmallIntegerField(_("AQI level"), null=True, blank=True)
     primary = models.CharField(_("primary pollutant"), max_length=60, blank=True)
+    # Pollutants outside the monitoring programme (comma-separated): shown "/"; a missing value
+    # of a monitored pollutant (None in its column) is shown "NA".
+    not_monitored = models.CharField(max_length=40, blank=True, default="")
     standard = models.CharField(max_length=20)
     computed_at = models.DateTimeField(default=timezone.now)
 
@@ -220,6 +281,14 @@ class DailyValues(models.Model):
     @property
     def primary_pollutants(self):
         return [p for p in self.primary.split(",") if p]
+
+    def shown(self, field):
+        """A concentration or sub-index field as published: its value, "/" or "NA"."""
+        value = getattr(self, field)
+        if value is not None:
+            return value
+        pollutant = FIELD_POLLUTANT.get(field, field)
+        return NOT_MONITORED if pollutant in self.not_monitored.split(",") else NA
 
 
 class StationDay(DailyValues):

@@ -126,6 +126,23 @@ CATEGORIES: tuple[tuple[int, int, str, str, str, str], ...] = (
     (500, 6, "严重污染", "Severely polluted", "褐红色", "#7e0023"),
 )
 
+# The indicators (keys of aqi.aqi) of each report, by edition and period.
+# HJ 633-2012 clause 5 (日报和实时报的发布): the daily report has seven indicators, the
+# 24-hour means of SO2, NO2, PM10, PM2.5, CO plus the daily maximum 1-hour O3 and the daily
+# maximum 8-hour O3; the real-time report the 1-hour values and the 8-hour moving O3.
+_INDICATORS_2012 = {
+    "24h": ("so2", "no2", "pm10", "pm25", "co", "o3", "o3_8h"),
+    "1h": ("so2", "no2", "pm10", "pm25", "co", "o3", "o3_8h"),
+}
+# HJ 633-2026 4.2.2 (daily report): six indicators, the 24-hour means of SO2, NO2, CO,
+# PM10, PM2.5 and the daily maximum 8-hour O3; the 1-hour O3 is no longer one of them
+# (Table 3 note a: the 1-hour limits of SO2, NO2, CO and O3 serve real-time reports only).
+# HJ 633-2026 4.2.3 (real-time report): the six 1-hour means, no 8-hour O3.
+_INDICATORS_2026 = {
+    "24h": ("so2", "no2", "pm10", "pm25", "co", "o3_8h"),
+    "1h": ("so2", "no2", "pm10", "pm25", "co", "o3"),
+}
+
 # Cut-over of the editions: HJ 633-2026 applies to data from this date on.
 CUTOVER_2026 = _dt.date(2026, 3, 1)
 
@@ -159,6 +176,11 @@ class Standard:
     # published ("NA"); an AQI > 100 is still published with its primary
     # pollutant(s). HJ 633-2012 has no such rule.
     withhold_incomplete_aqi_upto: int | None = field(repr=False)
+    # period -> the pollutant keys that enter that report's AQI (see _INDICATORS_*)
+    indicators: Mapping[str, tuple[str, ...]] = field(repr=False, default_factory=dict)
+    # 超标污染物 (IAQI > 100): defined by HJ 633-2012 3.8, no longer by HJ 633-2026 4.3.1,
+    # which keeps only the primary pollutant(s).
+    defines_exceeding: bool = field(repr=False, default=False)
 
     def __str__(self) -> str:  # pragma: no cover - trivial
         return self.code
@@ -176,6 +198,8 @@ HJ633_2012 = Standard(
     o3_8h_above_800=REPORT_OTHER_AVERAGE,
     o3_8h_fixed_iaqi=None,
     withhold_incomplete_aqi_upto=None,
+    indicators=MappingProxyType(_INDICATORS_2012),
+    defines_exceeding=True,
 )
 
 HJ633_2026 = Standard(
@@ -190,6 +214,27 @@ HJ633_2026 = Standard(
     o3_8h_above_800=FIXED_IAQI,
     o3_8h_fixed_iaqi=300,
     withhold_incomplete_aqi_upto=100,
+    indicators=MappingProxyType(_INDICATORS_2026),
+    defines_exceeding=False,
 )
 
 STANDARDS: Mapping[str, Standard] = MappingProxyType({HJ633_2012.code: HJ633_2012, HJ633_2026.code: HJ633_2026})
+
+# GB 3095 O3 limits by area class (环境空气功能区: class 1 nature reserves and scenic areas,
+# class 2 everything else), µg/m³: the 8-hour and 1-hour means. HJ 663 lets a daily maximum
+# 8-hour O3 with fewer than 14 valid 8-hour means stand when it is above the 8-hour limit
+# of the station's area class, since more data could only raise it.
+O3_LIMITS_BY_AREA_CLASS: Mapping[int, Mapping[str, int]] = MappingProxyType(
+    {1: MappingProxyType({"8h": 100, "1h": 160}), 2: MappingProxyType({"8h": 160, "1h": 200})}
+)
+
+# HJ 633-2026 5.3.2: a pollutant outside a station's monitoring programme does not hold back
+# the AQI unless it was the primary pollutant of a polluted day (level 3, 轻度污染, or worse)
+# within this many years; then 5.3.1 applies as if it were missing.
+NOT_MONITORED_LOOKBACK_YEARS = 3
+POLLUTED_FROM_LEVEL = 3
+
+# How a value that cannot be given is shown (HJ 633-2026 5.3.1): "NA" when it is missing or
+# invalid, "/" when the station's monitoring programme does not cover the pollutant.
+NA = "NA"
+NOT_MONITORED = "/"
