@@ -6,6 +6,8 @@ same transaction and sent after it commits, so a refused change sends nothing. `
 import or the demo record something that happened earlier.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +21,7 @@ from xietong.core.models import Unit, UnitKind
 from xietong.core.notify import notify
 
 from . import access
-from .models import LEVEL_RANK, CityWarning, Forecast, JointWarning, WarningLevel, WarningState
+from .models import LEVEL_RANK, POLLUTANT_LABELS, CityWarning, Forecast, JointWarning, WarningLevel, WarningState
 from .warning_rules import rules_in_force
 
 
@@ -46,13 +48,52 @@ def _level_label(level):
 # --- forecasts --------------------------------------------------------------------------------------------
 
 
+FORECAST_AQI_MAX = 500
+FORECAST_NOTE_MAX = Forecast._meta.get_field("note").max_length
+# Forecasts are for days of the national AQI era (HJ 633 reports began in 2013), at most a year ahead.
+FORECAST_FIRST_DAY = dt.date(2013, 1, 1)
+FORECAST_MAX_DAYS_AHEAD = 366
+
+
+class ForecastProblems(ValidationError):
+    """Forecasts refused all together; `problems` lists (line, message) per refused item."""
+
+    def __init__(self, problems):
+        super().__init__([_("Line %(line)d: %(message)s") % {"line": line, "message": m} for line, m in problems])
+        self.problems = problems
+
+
+def _check_forecast(*, day, aqi, aqi_low, primary, note):
+    """Every rule of a forecast, per field; raises one ValidationError naming the fields."""
+    errors = {}
+    last_day = timezone.localdate() + dt.timedelta(days=FORECAST_MAX_DAYS_AHEAD)
+    if not isinstance(day, dt.date) or not FORECAST_FIRST_DAY <= day <= last_day:
+        errors["day"] = _("The day is out of range: forecasts are for days from %(first)s to %(last)s.") % {
+            "first": FORECAST_FIRST_DAY.isoformat(),
+            "last": last_day.isoformat(),
+        }
+    for field, value in (("aqi", aqi), ("aqi_low", aqi_low)):
+        if value is not None and not (isinstance(value, int) and 0 <= value <= FORECAST_AQI_MAX):
+            errors[field] = _("The AQI must be a whole number from 0 to 500.")
+    if "aqi" not in errors and "aqi_low" not in errors and aqi_low is not None and aqi_low > aqi:
+        errors["aqi_low"] = _("The lower end of the range is above the forecast AQI.")
+    if primary and primary not in POLLUTANT_LABELS:
+        errors["primary"] = _("“%(value)s” is not a pollutant (one of %(keys)s).") % {
+            "value": primary,
+            "keys": ", ".join(POLLUTANT_LABELS),
+        }
+    if len(note) > FORECAST_NOTE_MAX:
+        errors["note"] = _("The note is longer than %(count)d characters.") % {"count": FORECAST_NOTE_MAX}
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def do_set_forecast(*, actor, city, day, aqi, aqi_low=None, primary="", note=""):
-    """Enter or correct the forecast daily AQI of a city for a day."""
+    """Enter or correct the forecast daily AQI of a city for a day (the range is aqi_low … aqi)."""
     if not access.can_forecast_for(actor, city):
         raise PermissionDenied
-    if aqi_low is not None and aqi_low > aqi:
-        raise ValidationError(_("The lower end of the range is above the forecast AQI."))
+    _check_forecast(day=day, aqi=aqi, aqi_low=aqi_low, primary=primary, note=note)
     forecast = Forecast.objects.select_for_update().filter(city=city, day=day).first()
     new = {"aqi": aqi, "aqi_low": aqi_low, "primary": primary, "note": note}
     if forecast is None:
@@ -74,8 +115,26 @@ def do_set_forecast(*, actor, city, day, aqi, aqi_low=None, primary="", note="")
 
 @transaction.atomic
 def do_import_forecasts(*, actor, items):
-    """Several forecasts at once (items: dicts with city, day, aqi, aqi_low, primary, note); all or nothing."""
-    return [do_set_forecast(actor=actor, **item) for item in items]
+    """Several forecasts at once, all or nothing.
+
+    items: dicts with city, day, aqi and optionally aqi_low, primary, note, and `line` (where the
+    item came from, for the message; default its position). Every item is checked before any is
+    stored; ForecastProblems lists each refused one.
+    """
+    problems, checked = [], []
+    for position, item in enumerate(items, start=1):
+        fields = {"aqi_low": None, "primary": "", "note": "", **item}
+        line = fields.pop("line", position)
+        try:
+            if not access.can_forecast_for(actor, fields["city"]):
+                raise ValidationError(_("You may not forecast for %(city)s.") % {"city": fields["city"].display_name})
+            _check_forecast(**{k: v for k, v in fields.items() if k != "city"})
+        except ValidationError as error:
+            problems.append((line, " ".join(error.messages)))
+        checked.append(fields)
+    if problems:
+        raise ForecastProblems(problems)
+    return [do_set_forecast(actor=actor, **fields) for fields in checked]
 
 
 # --- joint warnings -----------------------------------------------------------------------------------------

@@ -6,11 +6,12 @@ for a person of no unit); ingestion checks each station as the upload page does.
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from xietong.core.models import Unit, UnitKind
@@ -24,6 +25,8 @@ from .models import CityWarning, Forecast, Source, WarningState
 router = Router(tags=["airquality"])
 
 MAX_DAYS = 3 * 366
+# The national AQI era (2013-) to the end of the century; outside it there are no data.
+YEAR_MIN, YEAR_MAX = 2013, 2100
 MAX_BATCH = 100_000
 
 
@@ -142,14 +145,20 @@ def daily(request, start: dt.date | None = None, end: dt.date | None = None):
 
 
 @router.get("/calendar", summary="Daily AQI and level of one city (or the cluster) for a calendar year")
-def calendar(request, unit: str = "", year: int | None = None):
+def calendar(
+    request,
+    unit: str = Query("", max_length=60),
+    year: int | None = Query(
+        None, ge=YEAR_MIN, le=YEAR_MAX, description="Calendar year; default the latest with data."
+    ),
+):
     _member(request)
     area = cluster_unit() if unit in ("", "cluster") else None
     if area is None:
         area = get_object_or_404(Unit, slug=unit, kind__in=[UnitKind.CITY, UnitKind.OFFICE])
     if year is None:
         span = dashboard.data_span()
-        year = span[1].year if span else dt.date.today().year
+        year = span[1].year if span else timezone.localdate().year
     return dashboard.calendar(area, year)
 
 
@@ -169,13 +178,18 @@ def stations(request, day: dt.date | None = None):
 # --- forecasts ----------------------------------------------------------------------------------------------
 
 
+PrimaryKey = Literal["", "so2", "no2", "pm10", "pm25", "co", "o3", "o3_8h"]
+
+
 class ForecastIn(Schema):
-    city: str = Field(..., description="City: slug, name or short name (taiyuan, 太原, 太原市)")
-    day: dt.date
-    aqi: int = Field(..., ge=0, le=500)
-    aqi_low: int | None = Field(None, ge=0, le=500)
-    primary: str = ""
-    note: str = ""
+    # The bounds repeat do_set_forecast's rules so that the OpenAPI document shows them; the
+    # action stays the judge (its refusals come back as 422 with the item's line).
+    city: str = Field(..., max_length=60, description="City: slug, name or short name (taiyuan, 太原, 太原市)")
+    day: dt.date = Field(..., description="The forecast day; from 2013-01-01 to a year ahead.")
+    aqi: int = Field(..., ge=0, le=500, description="Forecast daily AQI (the upper end of a range).")
+    aqi_low: int | None = Field(None, ge=0, le=500, description="Lower end of the range, at most `aqi`.")
+    primary: PrimaryKey = Field("", description="Forecast primary pollutant.")
+    note: str = Field("", max_length=300)
 
 
 class ForecastOut(Schema):
@@ -194,7 +208,7 @@ class ForecastOut(Schema):
 @router.get("/forecasts", response=list[ForecastOut], summary="Forecast daily AQI of the cities over a period")
 def forecasts(request, start: dt.date | None = None, end: dt.date | None = None):
     _member(request)
-    today = dt.date.today()
+    today = timezone.localdate()
     start, end = _period(start or today - dt.timedelta(days=3), end or today + dt.timedelta(days=10))
     return list(Forecast.objects.filter(day__gte=start, day__lte=end).select_related("city"))
 
@@ -215,21 +229,20 @@ def post_forecasts(request, payload: list[ForecastIn]):
                 {"line": line, "message": _("“%(city)s” is not a city you may forecast for.") % {"city": item.city}}
             )
             continue
-        if item.aqi_low is not None and item.aqi_low > item.aqi:
-            problems.append({"line": line, "message": _("The lower end of the range is above the forecast AQI.")})
-            continue
-        items.append({**item.dict(), "city": city})
-    if problems or not items:
-        return Status(
-            422,
-            {
-                "detail": _("Nothing was stored.") if problems else _("No forecasts were sent."),
-                "problem_count": len(problems),
-                "problems": problems,
-            },
-        )
-    saved = actions.do_import_forecasts(actor=request.auth, items=items)
-    return saved
+        items.append({**item.dict(), "city": city, "line": line})
+    if not problems and items:
+        try:
+            return actions.do_import_forecasts(actor=request.auth, items=items)
+        except actions.ForecastProblems as refused:
+            problems = [{"line": line, "message": message} for line, message in refused.problems]
+    return Status(
+        422,
+        {
+            "detail": _("Nothing was stored.") if problems else _("No forecasts were sent."),
+            "problem_count": len(problems),
+            "problems": problems,
+        },
+    )
 
 
 # --- warnings in force: public ------------------------------------------------------------------------------

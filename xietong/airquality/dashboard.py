@@ -7,6 +7,7 @@ so a year of five cities is a couple of thousand rows whatever the number of rea
 import datetime as dt
 
 from django.db.models import Max, Min, OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xietong.core.models import Unit, UnitKind
@@ -43,7 +44,7 @@ def data_span():
 
 def default_range():
     span = data_span()
-    last = span[1] if span else dt.date.today()
+    last = span[1] if span else timezone.localdate()
     first = max(span[0], last - dt.timedelta(days=364)) if span else last - dt.timedelta(days=364)
     return first, last
 

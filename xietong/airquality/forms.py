@@ -66,9 +66,14 @@ class CitiesField(forms.ModelMultipleChoiceField):
 class ForecastForm(forms.Form):
     city = CityChoiceField(label=gettext_lazy("City"), queryset=Unit.objects.none())
     day = forms.DateField(label=gettext_lazy("Day"), widget=DateInput(), input_formats=["%Y-%m-%d"])
-    aqi = forms.IntegerField(label=gettext_lazy("Forecast daily AQI"), min_value=0, max_value=500)
+    # The ranges are the action's rules; the attributes only help the browser's number input.
+    aqi = forms.IntegerField(
+        label=gettext_lazy("Forecast daily AQI"), widget=forms.NumberInput(attrs={"min": 0, "max": 500})
+    )
     aqi_low = forms.IntegerField(
-        label=gettext_lazy("Lower end of the range"), min_value=0, max_value=500, required=False
+        label=gettext_lazy("Lower end of the range"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 500}),
     )
     primary = forms.ChoiceField(
         label=gettext_lazy("Primary pollutant"),
@@ -80,12 +85,6 @@ class ForecastForm(forms.Form):
     def __init__(self, *args, cities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["city"].queryset = Unit.objects.filter(pk__in=[c.pk for c in cities]).order_by("sort_order")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("aqi_low") is not None and data.get("aqi") is not None and data["aqi_low"] > data["aqi"]:
-            self.add_error("aqi_low", _("The lower end of the range is above the forecast AQI."))
-        return data
 
 
 def find_city(name, cities):
@@ -153,7 +152,7 @@ class ForecastImportForm(forms.Form):
                 if key == "aqi_low" and not value:
                     numbers[key] = None
                     continue
-                if not value.isdigit() or int(value) > 500:
+                if not value.isdigit():
                     errors.append(
                         _("Line %(line)d: the AQI “%(value)s” is not a whole number from 0 to 500.")
                         % {
@@ -164,15 +163,14 @@ class ForecastImportForm(forms.Form):
                     break
                 numbers[key] = int(value)
             else:
-                if numbers["aqi_low"] is not None and numbers["aqi_low"] > numbers["aqi"]:
-                    errors.append(_("Line %(line)d: the lower end of the range is above the AQI.") % {"line": line})
-                    continue
+                # Ranges and the other rules are checked by the action, which names the line.
                 items.append(
                     {
+                        "line": line,
                         "city": city,
                         "day": day,
-                        "primary": row.get("primary", "")[:20],
-                        "note": row.get("note", "")[:300],
+                        "primary": row.get("primary", ""),
+                        "note": row.get("note", ""),
                         **numbers,
                     }
                 )

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xietong.core import timeline
@@ -215,6 +216,12 @@ def json_rows(items):
 # --- checking values -----------------------------------------------------------------------------------------
 
 
+# The national real-time feed began in 2013; a reading cannot end later than the hour in progress
+# (with a day of slack for clocks and time zones of senders).
+FIRST_READING = dt.datetime(2013, 1, 1, tzinfo=dt.UTC)
+READING_LEAD = dt.timedelta(days=1)
+
+
 class _Timepoints:
     """Parses feed timepoints (hour-ending local time) once per distinct text: a file repeats each hour per station."""
 
@@ -250,8 +257,17 @@ class _Timepoints:
             # The feed writes the hour ending at midnight as 24:00 of the day it closes.
             extra = dt.timedelta(hours=1) if hour == 24 else dt.timedelta(0)
             at = dt.datetime(year, month, day, hour - 1 if hour == 24 else hour, tzinfo=zone) + extra
+            in_range = FIRST_READING <= at <= timezone.now() + READING_LEAD
         except ValueError:
             return _("Timepoint “%(value)s” is not a date and hour such as 2022-07-01 13:00.") % {"value": text}
+        except OverflowError:  # the first or last hours of the calendar in another time zone
+            in_range = False
+        if not in_range:
+            # Also keeps the day arithmetic below (and later) away from the ends of the calendar.
+            return _("Timepoint “%(value)s” is out of range: readings are from %(first)s up to the current hour.") % {
+                "value": text,
+                "first": FIRST_READING.date().isoformat(),
+            }
         local = at.astimezone(self.zone)
         natural_day = (local - dt.timedelta(hours=1)).date()
         return at, local.isoformat(sep=" "), natural_day, int(at.timestamp()) // 3600

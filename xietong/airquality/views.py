@@ -39,6 +39,7 @@ from .models import (
     WarningRuleSet,
     WarningState,
 )
+from .standards import NA
 from .warning_rules import levels_by_day
 
 VERBS = {
@@ -64,6 +65,33 @@ def member_required(view):
 
 def _error_text(error):
     return " ".join(error.messages)
+
+
+# Days a page filter may show: the national AQI era up to a year ahead (forecasts); this also keeps
+# the pages' day arithmetic (previous/next day, ten-day windows) inside the calendar.
+FILTER_FIRST_DAY = dt.date(2013, 1, 1)
+FILTER_DAYS_AHEAD = 366
+
+
+def _day_filter(request, name):
+    """The date of a query parameter, or None with a message when it is absent, malformed or out of range."""
+    requested = request.GET.get(name)
+    if not requested:
+        return None
+    try:
+        day = dt.date.fromisoformat(requested)
+    except ValueError:
+        messages.error(request, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": requested})
+        return None
+    last = timezone.localdate() + dt.timedelta(days=FILTER_DAYS_AHEAD)
+    if not FILTER_FIRST_DAY <= day <= last:
+        messages.error(
+            request,
+            _("%(value)s is out of range: choose a day from %(first)s to %(last)s.")
+            % {"value": requested, "first": FILTER_FIRST_DAY.isoformat(), "last": last.isoformat()},
+        )
+        return None
+    return day
 
 
 # --- warnings -------------------------------------------------------------------------------------------------
@@ -282,6 +310,7 @@ def dashboard_page(request):
                 "longitude": _("Longitude"),
                 "latitude": _("Latitude"),
                 "noData": _("no data"),
+                "na": NA,
                 "primary": _("Primary pollutant"),
             },
         },
@@ -339,14 +368,7 @@ def station_list(request):
 def station_detail(request, code):
     station = get_object_or_404(Station.objects.select_related("city", "region"), code=code)
     days = list(StationDay.objects.filter(station=station).order_by("-day")[:31])
-    requested = request.GET.get("day")
-    try:
-        day = dt.date.fromisoformat(requested) if requested else None
-    except ValueError:
-        messages.error(request, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": requested})
-        day = None
-    if day is None:
-        day = days[0].day if days else timezone.localdate()
+    day = _day_filter(request, "day") or (days[0].day if days else timezone.localdate())
     hours = derive.hourly_series(station, day)
     return render(
         request,
@@ -409,11 +431,7 @@ def upload(request):
 @member_required
 def forecasts(request):
     writable = access.writable_cities(request.user, access.can_forecast_for)
-    requested = request.GET.get("from")
-    try:
-        first = dt.date.fromisoformat(requested) if requested else timezone.localdate()
-    except ValueError:
-        first = timezone.localdate()
+    first = _day_filter(request, "from") or timezone.localdate()
     initial = {"day": first + dt.timedelta(days=1), "city": writable[0] if len(writable) == 1 else None}
     form = ForecastForm(cities=writable, initial=initial) if writable else None
     import_form = ForecastImportForm(cities=writable) if writable else None
@@ -423,9 +441,13 @@ def forecasts(request):
         if request.POST.get("import"):
             import_form = ForecastImportForm(request.POST, request.FILES, cities=writable)
             if import_form.is_valid():
-                saved = actions.do_import_forecasts(actor=request.user, items=import_form.cleaned_data["file"])
-                messages.success(request, _("%(count)d forecasts stored.") % {"count": len(saved)})
-                return redirect(f"{request.path}?from={min(f.day for f in saved).isoformat()}")
+                try:
+                    saved = actions.do_import_forecasts(actor=request.user, items=import_form.cleaned_data["file"])
+                except ValidationError as error:
+                    import_form.add_error("file", error.messages[:20])
+                else:
+                    messages.success(request, _("%(count)d forecasts stored.") % {"count": len(saved)})
+                    return redirect(f"{request.path}?from={min(f.day for f in saved).isoformat()}")
         else:
             form = ForecastForm(request.POST, cities=writable)
             if form.is_valid():

@@ -130,3 +130,31 @@ def test_the_dashboard_draws_its_charts(page, stations, member):
     page.reload()
     page.wait_for_selector("#aq-status[data-state='done']")
     screenshot(page, "airquality-dashboard-phone")
+
+
+def test_the_station_tooltip_shows_names_as_text(page, stations, member, cluster):
+    hostile = '<img src=x onerror="window.__xss=1">'
+    station = stations["TY01"]
+    station.name = "坞城" + hostile
+    station.save(update_fields=["name"])
+    taiyuan = cluster["taiyuan"]
+    taiyuan.short_name = "太原" + hostile
+    taiyuan.save(update_fields=["short_name"])
+    day = dt.date(2022, 12, 1)
+    store(feed(*[("TY01", timepoint(day, h), 10, 35, 90, 60, 0.9, 30) for h in range(1, 25)]))
+    recompute([station.pk], day, day)
+    browser_login(page, "taiyuan-staff", "pw-taiyuan-staff")
+    page.goto(page.base_url + "/airquality/")
+    page.wait_for_selector("#aq-status[data-state='done']")
+    tip = page.evaluate(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.getElementById('chart-stations'));
+          const series = chart.getOption().series.findIndex(s => s.data.some(d => d.station.code === 'TY01'));
+          const index = chart.getOption().series[series].data.findIndex(d => d.station.code === 'TY01');
+          chart.dispatchAction({type: 'showTip', seriesIndex: series, dataIndex: index});
+          const el = document.querySelector('#chart-stations > div:last-child');
+          return {text: el.innerText, images: el.querySelectorAll('img').length};
+        }"""
+    )
+    assert hostile in tip["text"] and tip["images"] == 0
+    assert page.evaluate("window.__xss") is None

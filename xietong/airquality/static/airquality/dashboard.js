@@ -16,6 +16,9 @@
   });
 
   var narrow = function () { return window.innerWidth < 640; };
+  // Tooltip formatters return HTML: every text that comes from data (station, unit and
+  // pollutant names, codes) goes through this, so a name set in the admin stays text.
+  var esc = echarts.format.encodeHTML;
 
   function levelPieces(levels, short) {
     var lower = 0;
@@ -74,8 +77,8 @@
       tooltip: {
         formatter: function (p) {
           var row = p.data;
-          return row[0] + "<br>" + labels.aqi + " " + (row[1] === null ? labels.noData : row[1]) +
-            (row[3] ? "<br>" + labels.primary + " " + row[3] : "");
+          return esc(row[0]) + "<br>" + esc(labels.aqi) + " " + (row[1] === null ? labels.na : esc(row[1])) +
+            (row[3] ? "<br>" + esc(labels.primary) + " " + esc(row[3]) : "");
         },
       },
       visualMap: {
@@ -118,8 +121,10 @@
       tooltip: {
         formatter: function (p) {
           var s = p.data.station;
-          return s.name + " (" + s.code + ")<br>" + s.city + "<br>" + labels.aqi + " " +
-            (s.aqi === null ? labels.noData : s.aqi) + (s.day ? " · " + s.day : "");
+          // A station day without a published AQI is "NA" (HJ 633-2026 5.3.1); no day at all is no data.
+          var value = s.aqi !== null ? s.aqi : (s.day ? labels.na : labels.noData);
+          return esc(s.name) + " (" + esc(s.code) + ")<br>" + esc(s.city) + "<br>" + esc(labels.aqi) + " " +
+            esc(value) + (s.day ? " · " + esc(s.day) : "");
         },
       },
       legend: { top: 0 },
