@@ -367,7 +367,7 @@ class WarningRuleSet(models.Model):
     `levels` is data, read by warning_rules.py: a list of
     {"level": "yellow", "any": [[[">", 200, 1]], [[">", 150, 48]]]} — the level applies when
     all clauses of any alternative hold; a clause [op, AQI, hours] holds when the forecast
-    daily AQI is op AQI for at least `hours` within one pollution episode.
+    daily AQI is op AQI for at least `hours` in a row (持续) within one pollution episode.
     """
 
     code = models.SlugField(max_length=40, unique=True)

@@ -3,8 +3,8 @@
 The rules are data (WarningRuleSet rows with effective dates, seeded from RULE_SETS below),
 so a new plan or guidance is a new row, not a code change. Each level is a list of
 alternatives; an alternative is a list of clauses [op, AQI, hours] that must all hold; a
-clause holds when the forecast daily AQI is `op AQI` for at least `hours` within one
-pollution episode.
+clause holds when the forecast daily AQI is `op AQI` for at least `hours` in a row (持续)
+within one pollution episode, counted across midnight.
 
 An episode is a stretch of the forecast in which the AQI meets the lowest criterion of
 the rule set (e.g. > 150 under the 2024 guidance), where interruptions of at most
@@ -194,7 +194,23 @@ def _level_of(segments, rules):
 
 
 def _hours_where(segments, op, threshold):
-    return sum(s.hours for s in segments if _holds(op, threshold, s.aqi))
+    """The longest run of consecutive hours in which the AQI is `op threshold`.
+
+    The plans' durations are 持续 ("AQI>200 持续48小时"): hours that follow each other, not hours
+    summed over an episode with clean spells between them. A run is not cut at midnight: the
+    guidance counts 24-hour windows across natural days (可跨自然日), so segments finer than a
+    day (12-hour or hourly forecasts) join into one run wherever they start.
+    """
+    longest = current = 0.0
+    run_end = None
+    for segment in sorted(segments, key=lambda s: s.start):
+        if not _holds(op, threshold, segment.aqi):
+            run_end, current = None, 0.0
+            continue
+        current = current + segment.hours if run_end == segment.start else segment.hours
+        run_end = segment.end
+        longest = max(longest, current)
+    return longest
 
 
 def assess(segments, when, rules):

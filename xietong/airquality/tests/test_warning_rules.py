@@ -88,17 +88,45 @@ def test_the_level_holds_for_the_whole_episode():
 
 
 def test_a_clean_day_between_two_polluted_spells_does_not_lift_the_warning():
-    # 24 h below the criteria is not the > 36 h the plans ask for: one episode, 72 h above 150.
+    # 24 h below the criteria is not the > 36 h the plans ask for: one episode, in force on the
+    # clean day. Its level counts hours in a row (持续): 48 h above 150 make yellow; the 72 h
+    # above 150 summed over the episode do not make orange.
     series = (160, 120, 160, 160, 90, 90)
-    assert level(series, on=D + dt.timedelta(days=1)) == "orange"
+    assert level(series, on=D + dt.timedelta(days=1)) == "yellow"
     assert level(series, on=D + dt.timedelta(days=4)) is None
+    assert level((160, 160, 160, 120, 90, 90), on=D + dt.timedelta(days=1)) == "orange"
+
+
+def test_durations_count_consecutive_hours_not_hours_summed_over_gaps():
+    # 2020 plans, red: > 200 for 96 h and > 300 for 48 h, both 持续.
+    assert level((301, 301, 201, 201, 90, 90), rules=R2020) == "red"
+    assert level((301, 201, 301, 201, 90, 90), rules=R2020) == "orange"  # 48 h above 300, not in a row
+    assert level((301, 301, 190, 201, 201, 90, 90), rules=R2020) == "yellow"  # 96 h above 200 with a gap
+    # one clean hour breaks a run of hours
+    start = dt.datetime(2024, 12, 1, tzinfo=CST)
+    assert warning_level(hourly([160] * 24 + [140] + [160] * 24 + [80] * 48, start), start, R2024) is None
+
+
+def test_a_24_hour_window_may_cross_midnight():
+    noon = dt.datetime(2024, 12, 1, 12, tzinfo=CST)
+    # Above 200 from noon to noon the next day: 24 h in a row across midnight (blue in 2018).
+    spell = hourly([80] * 12 + [210] * 24 + [80] * 48, start=noon - dt.timedelta(hours=12))
+    assert warning_level(spell, noon, R2018) == "blue"
+    # 48 h above 150 in 12-hour forecast periods starting at noon: yellow under the 2024 guidance.
+    halves = [
+        Segment(noon + dt.timedelta(hours=12 * i), noon + dt.timedelta(hours=12 * (i + 1)), v)
+        for i, v in enumerate([160, 160, 160, 160, 90, 90, 90, 90])
+    ]
+    assert warning_level(halves, noon, R2024) == "yellow"
+    assert warning_level(halves[:3] + halves[4:], noon, R2024) is None  # a 12-hour hole: 36 h only
 
 
 def test_lifting_needs_more_than_36_hours_below_the_criteria():
     start = dt.datetime(2024, 12, 1, tzinfo=CST)
     polluted, after = [210] * 24, dt.datetime(2024, 12, 2, 6, tzinfo=CST)
-    # 36 h of clean air, then pollution again: still in force in between.
-    assert warning_level(hourly(polluted + [80] * 36 + [210] * 24, start), after, R2024) == "orange"
+    # 36 h of clean air, then pollution again: still in force in between (yellow: each spell is
+    # 24 h above 200, and the 持续 48 h of orange are not there in a row).
+    assert warning_level(hourly(polluted + [80] * 36 + [210] * 24, start), after, R2024) == "yellow"
     # 37 h of clean air: lifted, and the next spell is its own episode.
     assert warning_level(hourly(polluted + [80] * 37 + [210] * 24, start), after, R2024) is None
 
