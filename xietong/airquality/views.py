@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from xietong.core.models import TimelineEvent
 
-from . import access, actions, dashboard, derive, ingest
+from . import access, actions, dashboard, derive, ingest, public
 from .forms import (
     AcknowledgeForm,
     ChangeLevelForm,
@@ -318,30 +318,9 @@ def dashboard_page(request):
 
 
 def public_warnings(request):
-    """Open to everyone, phone first: what is in force in each city, and its latest daily AQI."""
-    cities = dashboard.cities()
-    in_force = {}
-    for cw in CityWarning.objects.filter(state=WarningState.ACTIVE).select_related("joint"):
-        in_force.setdefault(cw.city_id, cw)
-    latest = dashboard.latest_area_days(cities)
-    rows = []
-    for city in cities:
-        day = latest.get(city.pk)
-        rows.append(
-            {
-                "city": city,
-                "name": dashboard.short_name(city),
-                "warning": in_force.get(city.pk),
-                "day": day,
-                "category": dashboard.category(day.level) if day else None,
-            }
-        )
-    joints = {cw.joint_id: cw.joint for cw in in_force.values()}
-    return render(
-        request,
-        "airquality/public.html",
-        {"rows": rows, "joints": sorted(joints.values(), key=lambda j: j.code), "now": timezone.now()},
-    )
+    """Open to everyone, phone first: warnings in force, each city's current AQI (never an old one
+    shown as current) and its forecast for the next three days."""
+    return render(request, "airquality/public.html", public.city_summaries())
 
 
 # --- stations and readings ----------------------------------------------------------------------------------

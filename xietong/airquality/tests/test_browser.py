@@ -158,3 +158,47 @@ def test_the_station_tooltip_shows_names_as_text(page, stations, member, cluster
     )
     assert hostile in tip["text"] and tip["images"] == 0
     assert page.evaluate("window.__xss") is None
+
+
+def test_the_public_page_on_a_phone_marks_a_city_whose_data_is_a_day_old(page, stations, member, cluster):
+    import time_machine
+
+    from xietong.airquality import actions
+
+    from .conftest import CST
+
+    now = dt.datetime(2026, 12, 1, 10, 30, tzinfo=CST)
+    today, yesterday = now.date(), now.date() - dt.timedelta(days=1)
+    with time_machine.travel(now, tick=True):
+        rows = [("TY01", timepoint(d, h), 10, 30, 60, 70, 0.8, 40) for d in (yesterday,) for h in range(1, 25)]
+        rows += [("TY01", timepoint(today, h), 10, 30, 60, 70, 0.8, 40) for h in range(1, 11)]
+        # 忻州's feed stopped a day ago
+        rows += [("XZ01", timepoint(yesterday, h), 10, 30, 60, 40, 0.8, 40) for h in range(1, 11)]
+        store(feed(*rows))
+        recompute([s.pk for s in stations.values()], yesterday, today)
+        for offset in (1, 2, 3):
+            actions.do_set_forecast(
+                actor=member,
+                city=cluster["taiyuan"],
+                day=today + dt.timedelta(days=offset),
+                aqi=120,
+                aqi_low=90,
+                primary="pm25",
+            )
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(page.base_url + "/airquality/public/")
+        taiyuan = page.locator(".aq-public-city[data-city='taiyuan']")
+        xinzhou = page.locator(".aq-public-city[data-city='xinzhou']")
+        assert (
+            taiyuan.locator("[data-report='realtime'][data-state='current'] .aq-level").inner_text() == "110"
+        )  # PM2.5 70: 100 + 50 × 10/55
+        stale = xinzhou.locator("[data-report='realtime'][data-state='stale']")
+        assert stale.is_visible() and "2026-11-30 10:00" in stale.inner_text() and "已过时" in stale.inner_text()
+        assert xinzhou.locator("[data-report='realtime'][data-state='current']").count() == 0
+        assert taiyuan.locator(".aq-forecast tbody tr").count() == 3
+        assert "90–120" in taiyuan.locator(".aq-forecast").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        screenshot(page, "airquality-public-stale-phone")
+        page.goto(page.base_url + "/")
+        assert page.locator(".aq-residents .aq-public-city").count() == 3
+        screenshot(page, "home-residents-phone")

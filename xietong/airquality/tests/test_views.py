@@ -111,9 +111,10 @@ def test_the_public_page_is_open_and_shows_what_is_in_force(client, data, warnin
     assert client.get("/api/v1/airquality/public/warnings").json() == []
 
 
-def test_the_public_page_shows_the_latest_daily_aqi(client, data):
+def test_the_public_page_shows_old_daily_aqi_as_out_of_date(client, data):
     html = client.get("/airquality/public/").content.decode()
-    assert "2022-12-12" in html and "aq-level-5" in html  # PM2.5 180 -> heavily polluted
+    # PM2.5 180 on 2022-12-12 (heavily polluted) is years old: given with its day, not as current
+    assert "2022-12-12" in html and "已过时" in html and "aq-level-5" not in html
 
 
 # --- upload page --------------------------------------------------------------------------------------------
@@ -325,7 +326,7 @@ def test_list_pages_take_a_fixed_number_of_queries(data, member, warning, django
         ("/airquality/stations/", 8),
         ("/airquality/", 8),
         ("/airquality/forecasts/", 10),
-        ("/airquality/public/", 8),
+        ("/airquality/public/", 12),  # warnings, real-time, daily and forecasts: 8 of them
         ("/airquality/rules/", 8),
     ]:
         with django_assert_max_num_queries(limit):
