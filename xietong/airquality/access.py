@@ -11,19 +11,11 @@ condition per function:
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from xietong.core.access import has_role, is_office, memberships_of
+from xietong.core.access import has_role, is_member, is_office, memberships_of, require_member
 from xietong.core.models import Role, Unit, UnitKind
 
-
-def can_view(user):
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or bool(memberships_of(user))
-
-
-def require_view(user):
-    if not can_view(user):
-        raise PermissionDenied
+can_view = is_member
+require_view = require_member
 
 
 def can_upload_for(user, city):

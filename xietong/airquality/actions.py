@@ -8,37 +8,20 @@ import or the demo record something that happened earlier.
 
 import datetime as dt
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xietong.core import timeline
-from xietong.core.models import Unit, UnitKind
-from xietong.core.notify import notify
+from xietong.core.models import Role, Unit, UnitKind
+from xietong.core.notify import notify, office_units, recipients, translatable, unit_name
 
 from . import access
 from .models import LEVEL_RANK, POLLUTANT_LABELS, CityWarning, Forecast, JointWarning, WarningLevel, WarningState
 from .warning_rules import rules_in_force
-
-
-def _members_of(units):
-    """Everyone with a membership in these units or below them."""
-    from django.db.models import Q
-
-    if not units:
-        return []
-    condition = Q()
-    for unit in units:
-        condition |= Q(memberships__unit__path__startswith=unit.path)
-    return list(get_user_model().objects.filter(condition, is_active=True).distinct())
-
-
-def _office_members():
-    return list(get_user_model().objects.filter(memberships__unit__kind=UnitKind.OFFICE, is_active=True).distinct())
 
 
 def _level_label(level):
@@ -98,7 +81,9 @@ def do_set_forecast(*, actor, city, day, aqi, aqi_low=None, primary="", note="")
     new = {"aqi": aqi, "aqi_low": aqi_low, "primary": primary, "note": note}
     if forecast is None:
         forecast = Forecast.objects.create(city=city, day=day, updated_by=actor, **new)
-        timeline.record(forecast, "forecast_entered", actor=actor, changes=timeline.changes_between({}, new))
+        timeline.record(
+            forecast, "forecast_entered", actor=actor, changes=timeline.changes_between({}, new), public=False
+        )
         return forecast
     old = {key: getattr(forecast, key) for key in new}
     changes = timeline.changes_between(old, new)
@@ -109,7 +94,7 @@ def do_set_forecast(*, actor, city, day, aqi, aqi_low=None, primary="", note="")
     forecast.updated_at = timezone.now()
     forecast.updated_by = actor
     forecast.save(update_fields=[*new, "updated_at", "updated_by"])
-    timeline.record(forecast, "forecast_corrected", actor=actor, changes=changes)
+    timeline.record(forecast, "forecast_corrected", actor=actor, changes=changes, public=False)
     return forecast
 
 
@@ -140,18 +125,18 @@ def do_import_forecasts(*, actor, items):
 # --- joint warnings -----------------------------------------------------------------------------------------
 
 
-def _notify_cities(city_warnings, *, title, body, key, at=None):
-    with translation.override(settings.LANGUAGE_CODE):
-        for city_warning in city_warnings:
-            notify(
-                _members_of([city_warning.city]),
-                kind="airquality.warning",
-                title=title(city_warning),
-                body=body,
-                url=reverse("airquality:warning", args=[city_warning.joint_id]),
-                dedupe_key=f"airquality-warning-{city_warning.pk}-{key}",
-                at=at,
-            )
+def _notify_cities(city_warnings, *, message, params, body, key, at=None):
+    for city_warning in city_warnings:
+        notify(
+            recipients([city_warning.city], min_role=Role.VIEWER, below=True),
+            kind="airquality.warning",
+            message=message,
+            params={**params, "city": unit_name(city_warning.city)},
+            body=body,
+            url=reverse("airquality:warning", args=[city_warning.joint_id]),
+            dedupe_key=f"airquality-warning-{city_warning.pk}-{key}",
+            at=at,
+        )
 
 
 def _next_code(year):
@@ -200,15 +185,14 @@ def do_issue_joint_warning(*, actor, level, cities, starts_at, reason, ends_at=N
         actor=actor,
         at=at,
         changes={"level": [None, level], "cities": [None, [c.display_name for c in cities]]},
+        public=False,
     )
     for city_warning in city_warnings:
-        timeline.record(city_warning, "issued", actor=actor, at=at, changes={"level": [None, level]})
+        timeline.record(city_warning, "issued", actor=actor, at=at, changes={"level": [None, level]}, public=False)
     _notify_cities(
         city_warnings,
-        title=lambda cw: (
-            _("%(level)s heavy-pollution warning for %(city)s: please acknowledge")
-            % {"level": _level_label(level), "city": cw.city.display_name}
-        ),
+        message=gettext_noop("%(level)s heavy-pollution warning for %(city)s: please acknowledge"),
+        params={"level": translatable(_level_label(level))},
         body=reason,
         key="issued",
         at=at,
@@ -235,20 +219,23 @@ def do_change_level(*, actor, warning, level, reason, at=None):
     warning.level = level
     warning.save(update_fields=["level"])
     at = at or timezone.now()
-    timeline.record(warning, verb, actor=actor, at=at, changes={"level": [old, level]}, note=reason)
+    timeline.record(warning, verb, actor=actor, at=at, changes={"level": [old, level]}, note=reason, public=False)
     city_warnings = list(warning.city_warnings.select_related("city").filter(state=WarningState.ACTIVE))
     for city_warning in city_warnings:
         previous = city_warning.level
         city_warning.level = level
         city_warning.save(update_fields=["level"])
-        timeline.record(city_warning, verb, actor=actor, at=at, changes={"level": [previous, level]}, note=reason)
+        timeline.record(
+            city_warning, verb, actor=actor, at=at, changes={"level": [previous, level]}, note=reason, public=False
+        )
     if verb == "upgraded":
-        title = _("Warning %(code)s for %(city)s upgraded to %(level)s: please acknowledge")
+        message = gettext_noop("Warning %(code)s for %(city)s upgraded to %(level)s: please acknowledge")
     else:
-        title = _("Warning %(code)s for %(city)s downgraded to %(level)s: please acknowledge")
+        message = gettext_noop("Warning %(code)s for %(city)s downgraded to %(level)s: please acknowledge")
     _notify_cities(
         city_warnings,
-        title=lambda cw: title % {"code": warning.code, "city": cw.city.display_name, "level": _level_label(level)},
+        message=message,
+        params={"code": warning.code, "level": translatable(_level_label(level))},
         body=reason,
         key=f"{verb}-{level}-{at.timestamp():.0f}",
         at=at,
@@ -277,28 +264,30 @@ def do_acknowledge(*, actor, city_warning, level_seen=None, at=None):
     city_warning.acknowledged_by = actor
     city_warning.acknowledged_level = city_warning.level
     city_warning.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledged_level"])
-    timeline.record(city_warning, "acknowledged", actor=actor, at=at, changes={"level": [None, city_warning.level]})
+    timeline.record(
+        city_warning, "acknowledged", actor=actor, at=at, changes={"level": [None, city_warning.level]}, public=False
+    )
     timeline.record(
         city_warning.joint,
         "acknowledged",
         actor=actor,
         at=at,
         changes={"city": [None, city_warning.city.display_name], "level": [None, city_warning.level]},
+        public=False,
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        notify(
-            _office_members(),
-            kind="airquality.acknowledged",
-            title=_("%(city)s acknowledged warning %(code)s (%(level)s)")
-            % {
-                "city": city_warning.city.display_name,
-                "code": city_warning.joint.code,
-                "level": _level_label(city_warning.level),
-            },
-            url=reverse("airquality:warning", args=[city_warning.joint_id]),
-            dedupe_key=f"airquality-ack-{city_warning.pk}-{city_warning.level}-{at.timestamp():.0f}",
-            at=at,
-        )
+    notify(
+        recipients(office_units(), min_role=Role.VIEWER),
+        kind="airquality.acknowledged",
+        message=gettext_noop("%(city)s acknowledged warning %(code)s (%(level)s)"),
+        params={
+            "city": unit_name(city_warning.city),
+            "code": city_warning.joint.code,
+            "level": translatable(_level_label(city_warning.level)),
+        },
+        url=reverse("airquality:warning", args=[city_warning.joint_id]),
+        dedupe_key=f"airquality-ack-{city_warning.pk}-{city_warning.level}-{at.timestamp():.0f}",
+        at=at,
+    )
     return True
 
 
@@ -316,17 +305,20 @@ def do_lift(*, actor, warning, reason, at=None):
     warning.lifted_by = actor
     warning.lift_reason = reason
     warning.save(update_fields=["state", "lifted_at", "lifted_by", "lift_reason"])
-    timeline.record(warning, "lifted", actor=actor, at=at, changes={"state": ["active", "lifted"]}, note=reason)
+    timeline.record(
+        warning, "lifted", actor=actor, at=at, changes={"state": ["active", "lifted"]}, note=reason, public=False
+    )
     city_warnings = list(warning.city_warnings.select_related("city").filter(state=WarningState.ACTIVE))
     for city_warning in city_warnings:
         city_warning.state = WarningState.LIFTED
         city_warning.save(update_fields=["state"])
-        timeline.record(city_warning, "lifted", actor=actor, at=at, changes={"state": ["active", "lifted"]})
+        timeline.record(
+            city_warning, "lifted", actor=actor, at=at, changes={"state": ["active", "lifted"]}, public=False
+        )
     _notify_cities(
         city_warnings,
-        title=lambda cw: (
-            _("Warning %(code)s for %(city)s lifted") % {"code": warning.code, "city": cw.city.display_name}
-        ),
+        message=gettext_noop("Warning %(code)s for %(city)s lifted"),
+        params={"code": warning.code},
         body=reason,
         key="lifted",
         at=at,

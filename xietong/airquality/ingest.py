@@ -450,6 +450,7 @@ def _ingest(rows, *, user, source, filename):
             "unchanged": result.unchanged,
             "flagged": result.flagged_count,
         },
+        public=False,
     )
     return result
 

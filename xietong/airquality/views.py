@@ -1,8 +1,6 @@
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from xietong.core.access import member_required
 from xietong.core.models import TimelineEvent
 
 from . import access, actions, dashboard, derive, ingest, public
@@ -49,18 +48,6 @@ VERBS = {
     "acknowledged": gettext_lazy("acknowledged"),
     "lifted": gettext_lazy("lifted"),
 }
-
-
-def member_required(view):
-    """Logged in (else to the login page) and a member of some unit (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        access.require_view(request.user)
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _error_text(error):

@@ -1,25 +1,26 @@
-"""The JSON API: one NinjaAPI that mounts each app's router."""
-
-from importlib import import_module
-from importlib.util import find_spec
+"""The JSON API: one NinjaAPI that mounts each app's router and answers errors in one shape."""
 
 from ninja import NinjaAPI
-from ninja.security import django_auth
 
-from xietong.core.api import TokenAuth
+from xietong.airquality.api import router as airquality_router
+from xietong.core import api_errors
+from xietong.core.api import SessionAuth, TokenAuth
 from xietong.core.api import router as core_router
+from xietong.meetings.api import router as meetings_router
+from xietong.regions.api import router as regions_router
+from xietong.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="xietong API",
     version="1",
     urls_namespace="api",
     # Machine clients send "Authorization: Bearer <token>"; the browser uses its session (with CSRF).
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
 )
+api_errors.install(api)
 api.add_router("/", core_router)
-
-for app_label in ["regions", "supervision", "meetings", "airquality"]:
-    module = f"xietong.{app_label}.api"
-    if find_spec(module) is not None:
-        api.add_router(f"/{app_label}/", import_module(module).router)
+api.add_router("/regions/", regions_router)
+api.add_router("/supervision/", supervision_router)
+api.add_router("/meetings/", meetings_router)
+api.add_router("/airquality/", airquality_router)

@@ -9,6 +9,7 @@ their districts and towns but nothing of a neighbouring city.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Membership, Role, Unit, UnitKind
 
@@ -26,6 +27,31 @@ def memberships_of(user):
 
 def forget_memberships(user):
     user.__dict__.pop("_xietong_memberships", None)
+
+
+def is_member(user):
+    """A member of some unit of the cluster (or a superuser); an account of no unit sees nothing protected."""
+    return user.is_authenticated and (user.is_superuser or bool(memberships_of(user)))
+
+
+def require_member(user):
+    if not is_member(user):
+        raise PermissionDenied(_("You are not a member of any unit of the cluster."))
+
+
+def member_required(view):
+    """For pages: logged in (else to the login page) and a member of some unit (else 403)."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        require_member(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def is_office(user, min_role=Role.VIEWER):

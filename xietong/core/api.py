@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.security import HttpBearer
+from ninja.security import APIKeyCookie, HttpBearer
 
 from .access import memberships_of
 from .models import ApiToken
@@ -22,6 +23,24 @@ class TokenAuth(HttpBearer):
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = api_token.user
         return api_token.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session, with Django's CSRF check on writes.
+
+    A request without a logged-in session is not authenticated at all, so it gets 401
+    rather than a CSRF refusal about a token it never had.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request, key):
+        return request.user if request.user.is_authenticated else None
 
 
 router = Router(tags=["core"])
@@ -72,7 +91,7 @@ def notifications(request, unread: bool = False):
         {
             "id": n.id,
             "kind": n.kind,
-            "title": n.title,
+            "title": n.title_text,
             "body": n.body,
             "url": n.url,
             "created_at": n.created_at.isoformat(),

@@ -109,7 +109,8 @@ class TimelineEvent(models.Model):
     verb = models.CharField(max_length=50)
     changes = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
-    public = models.BooleanField(default=True, help_text="Shown on public pages (never holds personal data).")
+    # Only the action that records an event can judge whether residents may see it; private unless it says so.
+    public = models.BooleanField(default=False, help_text="Shown on public pages (never holds personal data).")
 
     class Meta:
         ordering = ["at", "id"]
@@ -132,7 +133,11 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=50)
-    title = models.CharField(max_length=300)
+    # The message key (its English source text) and its parameters, rendered in the reader's language.
+    message = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    # Text of notifications stored before messages were keys; new ones leave it empty.
+    title = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -147,7 +152,13 @@ class Notification(models.Model):
         constraints = [models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_unique_dedupe")]
 
     def __str__(self):
-        return self.title
+        return self.title_text
+
+    @property
+    def title_text(self):
+        from .notify import render
+
+        return render(self.message, self.params) if self.message else self.title
 
 
 class ApiToken(models.Model):

@@ -1,57 +1,131 @@
-"""Notifications: one call, several back-ends.
+"""Notifications: who is told (`recipients`), and one path that tells them (`notify`, `notify_bulk`).
 
-Every notification lands in the recipient's inbox; the back-ends named in
-settings.NOTIFICATION_BACKENDS (console, email, or an adapter such as SMS or
-政务微信 registered in BACKENDS) get a copy after the transaction commits, so a
-rolled-back write sends nothing.
+A notification is stored as a message key (the English source text, marked with gettext_noop so it is
+extracted into the catalogs) and its parameters; it is rendered when read, in the reader's language.
+Every notification lands in the recipient's inbox; the back-ends named in settings.NOTIFICATION_BACKENDS
+(console, email, or an adapter such as SMS or 政务微信 registered in BACKENDS) get a copy after the
+transaction commits, so a rolled-back write sends nothing.
 """
 
+import json
 import logging
 import sys
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import get_language, gettext
 
-from .models import Notification
+from .models import Membership, Notification, Role, Unit, UnitKind
 
 logger = logging.getLogger(__name__)
+BULK_BATCH = 2000
 
 
-def _console(notification):
-    sys.stdout.write(f"[notify] {notification.recipient} · {notification.title}\n{notification.body}\n")
+# --- who is told ----------------------------------------------------------------------------------------------
 
 
-def _email(notification):
-    address = notification.recipient.email
-    if not address:
-        return
-    body = notification.body
-    if notification.url:
-        body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.url}"
-    send_mail(notification.title, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
+def _membership_q(units, min_role, below, prefix=""):
+    condition = Q()
+    for unit in units:
+        if below:
+            condition |= Q(**{f"{prefix}unit__path__startswith": unit.path})
+        else:
+            condition |= Q(**{f"{prefix}unit": unit.pk})
+    return condition & Q(**{f"{prefix}role__gte": min_role})
 
 
-BACKENDS = {"console": _console, "email": _email}
+def recipients(units, *, min_role=Role.STAFF, below=False):
+    """Active people holding at least `min_role` in these units (with `below`, in any unit under them too).
 
-
-def notify(recipients, *, kind, title, body="", url="", dedupe_key=None, at=None):
-    """Send to each recipient once; with `dedupe_key`, once ever per recipient and key.
-
-    `at` dates the inbox entry when the event it reports happened earlier (imported or replayed history).
-
-    Returns the notifications created (those already sent under the key are skipped).
+    Units above do not count: the office is told by naming it (`office_units()`), not by inheritance.
     """
+    units = [u for u in units if u is not None]
+    if not units:
+        return []
+    members = Membership.objects.filter(_membership_q(units, min_role, below))
+    return list(get_user_model().objects.filter(is_active=True, pk__in=members.values("user_id")).order_by("pk"))
+
+
+def recipient_ids_by_unit(unit_ids, *, min_role=Role.STAFF):
+    """{unit id: {user ids}} of active members with at least `min_role`, in one query (for bulk runs)."""
+    out = {unit_id: set() for unit_id in unit_ids}
+    for unit_id, user_id in Membership.objects.filter(
+        unit_id__in=list(unit_ids), role__gte=min_role, user__is_active=True
+    ).values_list("unit_id", "user_id"):
+        out[unit_id].add(user_id)
+    return out
+
+
+def office_units():
+    return list(Unit.objects.filter(kind=UnitKind.OFFICE))
+
+
+# --- parameters that are themselves translated ------------------------------------------------------------------
+
+
+def translatable(text):
+    """A parameter rendered through the catalogs: a gettext_noop key or a lazy label (a choice's label)."""
+    with translation.override(None):  # no active catalog: a lazy label yields its key
+        return {"msgid": str(text)}
+
+
+def localized(zh, en=""):
+    """A parameter known in both languages, e.g. a unit's name and English name."""
+    return {"zh-hans": str(zh), "en": str(en or zh)}
+
+
+def unit_name(unit):
+    return localized(unit.name, unit.name_en)
+
+
+def _param(value):
+    if isinstance(value, dict):
+        if "msgid" in value:
+            return gettext(value["msgid"])
+        language = (get_language() or settings.LANGUAGE_CODE).lower()
+        return value.get("en" if language.startswith("en") else "zh-hans", "")
+    return value
+
+
+def render(message, params):
+    """The message in the active language, its parameters filled in (a key missing from params stays visible)."""
+    if not message:
+        return ""
+    text = gettext(message)
+    if not params:
+        return text
+    try:
+        return text % {key: _param(value) for key, value in params.items()}
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+# --- telling ----------------------------------------------------------------------------------------------------
+
+
+def notify(people, *, kind, message, params=None, body="", url="", dedupe_key=None, at=None):
+    """Send a message to each person once; with `dedupe_key`, once ever per person and key.
+
+    `message` is a gettext_noop key with %(name)s placeholders filled from `params` when read; `body` is
+    text people wrote (a reason, a comment) shown as written. `at` dates the inbox entry when the event it
+    reports happened earlier (imported or replayed history). Returns the notifications created.
+    """
+    params = params or {}
+    json.dumps(params)  # a parameter that cannot be stored fails here, in the action, not in the inbox
     created = []
-    for recipient in {r.pk: r for r in recipients if r is not None}.values():
+    for person in {p.pk: p for p in people if p is not None}.values():
         try:
             with transaction.atomic():
                 created.append(
                     Notification.objects.create(
-                        recipient=recipient,
+                        recipient=person,
                         kind=kind,
-                        title=str(title),
+                        message=str(message),
+                        params=params,
                         body=str(body),
                         url=url,
                         dedupe_key=dedupe_key,
@@ -66,15 +140,56 @@ def notify(recipients, *, kind, title, body="", url="", dedupe_key=None, at=None
     return created
 
 
-def dispatch_later(ids):
-    """Send already-stored inbox rows (created in bulk, by id) through the other back-ends after commit."""
-    if not ids or not settings.NOTIFICATION_BACKENDS:
+def notify_bulk(rows, *, at=None):
+    """Many notifications in plain multi-row INSERTs (no model instances: a reminder run can make 100,000s).
+
+    `rows` are (recipient id, kind, message, params, url). Returns the ids stored; the other back-ends are
+    sent after commit.
+    """
+    table = Notification._meta.db_table
+    at = at or timezone.now()
+    ids = []
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), BULK_BATCH):
+            chunk = rows[i : i + BULK_BATCH]
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            values = []
+            for recipient_id, kind, message, params, url in chunk:
+                values += [recipient_id, kind, str(message), json.dumps(params or {}), "", "", url, at]
+            cursor.execute(
+                f"INSERT INTO {table} (recipient_id, kind, message, params, title, body, url, created_at) "
+                f"VALUES {placeholders} RETURNING id",
+                values,
+            )
+            ids.extend(pk for (pk,) in cursor.fetchall())
+    if ids and settings.NOTIFICATION_BACKENDS:
+        transaction.on_commit(
+            lambda: _dispatch(list(Notification.objects.filter(pk__in=ids).select_related("recipient")))
+        )
+    return ids
+
+
+# --- back-ends --------------------------------------------------------------------------------------------------
+
+
+def _console(notification):
+    # Only what identifies the notification: its text may hold personal data and consoles end up in logs.
+    sys.stdout.write(f"[notify] #{notification.pk} to user {notification.recipient_id}: {notification.kind}\n")
+
+
+def _email(notification):
+    address = notification.recipient.email
+    if not address:
         return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = notification.title_text
+    body = notification.body
+    if notification.url:
+        body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.url}"
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
 
-    def send():
-        _dispatch(list(Notification.objects.filter(pk__in=ids).select_related("recipient")))
 
-    transaction.on_commit(send)
+BACKENDS = {"console": _console, "email": _email}
 
 
 def _dispatch(notifications):
@@ -87,4 +202,4 @@ def _dispatch(notifications):
                 backend(notification)
             except Exception:
                 # The inbox copy is already stored; a failing channel must not undo the write.
-                logger.exception("notification back-end %s failed", name)
+                logger.exception("notification back-end %s failed for notification %s", name, notification.pk)

@@ -20,7 +20,7 @@ def changes_between(old, new):
     return {name: [_jsonable(old.get(name)), _jsonable(value)] for name, value in new.items() if old.get(name) != value}
 
 
-def record(obj, verb, *, actor=None, changes=None, note="", public=True, at=None):
+def record(obj, verb, *, actor=None, changes=None, note="", public=False, at=None):
     event = TimelineEvent(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),

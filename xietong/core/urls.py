@@ -9,6 +9,7 @@ urlpatterns = [
     path("work/", views.work, name="work"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_mark_read, name="inbox-mark-read"),
+    path("inbox/<int:pk>/", views.inbox_open, name="inbox-open"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="core/login.html", authentication_form=LoginForm),

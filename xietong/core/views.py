@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +29,16 @@ def inbox(request):
         items = items.filter(read_at__isnull=True)
     page = Paginator(items, 30).get_page(request.GET.get("page"))
     return render(request, "core/inbox.html", {"page": page, "unread_only": bool(request.GET.get("unread"))})
+
+
+@login_required
+def inbox_open(request, pk):
+    """Follow a notification's link; opening it is reading it."""
+    notification = get_object_or_404(request.user.notifications, pk=pk)
+    actions.do_mark_read(user=request.user, notification_ids=[notification.pk])
+    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
+        return redirect(notification.url)
+    return redirect("inbox")
 
 
 @login_required

@@ -7,16 +7,16 @@ atomically, writes the timeline and leaves notifications to commit time (`notify
 
 import os
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xietong.core import timeline
-from xietong.core.models import UnitKind
-from xietong.core.notify import notify
+from xietong.core.models import Role, UnitKind
+from xietong.core.notify import notify, recipients
 from xietong.core.uploads import validate_upload
 from xietong.supervision.actions import do_create_matter
 from xietong.supervision.models import Matter, Source
@@ -34,10 +34,6 @@ def _require_manager(actor):
 
 def _blank(value):
     return not (value or "").strip()
-
-
-def _members_of(units):
-    return list(get_user_model().objects.filter(memberships__unit__in=units, is_active=True).distinct())
 
 
 def _within(unit, units):
@@ -91,12 +87,12 @@ def do_create_meeting(*, actor, number, title, date, place, host_unit, participa
     AgendaItem.objects.bulk_create(
         [AgendaItem(meeting=meeting, order=order, title=item) for order, item in enumerate(agenda, start=1)]
     )
-    timeline.record(meeting, "created", actor=actor, changes={"state": [None, meeting.state]})
+    timeline.record(meeting, "created", actor=actor, changes={"state": [None, meeting.state]}, public=False)
     notify(
-        _members_of(units.values()),
+        recipients(units.values(), min_role=Role.VIEWER),
         kind="meeting.planned",
-        title=_("Joint meeting planned: %(title)s on %(date)s in %(place)s")
-        % {"title": meeting.title, "date": meeting.date.isoformat(), "place": meeting.place},
+        message=gettext_noop("Joint meeting planned: %(title)s on %(date)s in %(place)s"),
+        params={"title": meeting.title, "date": meeting.date.isoformat(), "place": meeting.place},
         url=meeting.get_absolute_url(),
     )
     return meeting
@@ -142,7 +138,7 @@ def do_update_meeting(*, actor, meeting, participants=None, **changes):
             current.participants.set(after)
             diff["participants"] = [sorted(before), sorted(after)]
     if diff:
-        timeline.record(current, "edited", actor=actor, changes=diff)
+        timeline.record(current, "edited", actor=actor, changes=diff, public=False)
     return current
 
 
@@ -155,7 +151,7 @@ def do_add_agenda_item(*, actor, meeting, title):
         raise ValidationError({"title": _("Write the agenda item.")})
     order = (meeting.agenda_items.aggregate(last=Max("order"))["last"] or 0) + 1
     item = AgendaItem.objects.create(meeting=meeting, order=order, title=title.strip())
-    timeline.record(meeting, "agenda_item_added", actor=actor, changes={"agenda": [None, item.title]})
+    timeline.record(meeting, "agenda_item_added", actor=actor, changes={"agenda": [None, item.title]}, public=False)
     return item
 
 
@@ -171,7 +167,9 @@ def do_add_attachment(*, actor, meeting, uploaded):
         content_type=content_type,
         uploaded_by=actor,
     )
-    timeline.record(meeting, "attachment_added", actor=actor, changes={"attachment": [None, attachment.name]})
+    timeline.record(
+        meeting, "attachment_added", actor=actor, changes={"attachment": [None, attachment.name]}, public=False
+    )
     return attachment
 
 
@@ -202,9 +200,10 @@ def do_close_meeting(*, actor, meeting):
         raise ValidationError({"minutes": _("Record the minutes before closing the meeting.")})
     closed = _set_state(actor, current, MeetingState.CLOSED, "closed")
     notify(
-        _members_of(closed.participants.all()),
+        recipients(closed.participants.all(), min_role=Role.VIEWER),
         kind="meeting.closed",
-        title=_("Minutes of %(title)s are final") % {"title": closed.title},
+        message=gettext_noop("Minutes of %(title)s are final"),
+        params={"title": closed.title},
         url=closed.get_absolute_url(),
     )
     return closed
@@ -215,7 +214,7 @@ def _set_state(actor, meeting, target, verb):
     meeting.state = target
     meeting.updated_at = timezone.now()
     meeting.save(update_fields=["state", "updated_at"])
-    timeline.record(meeting, verb, actor=actor, changes={"state": [old, target]})
+    timeline.record(meeting, verb, actor=actor, changes={"state": [old, target]}, public=False)
     return meeting
 
 
@@ -263,8 +262,10 @@ def do_adopt_document(*, actor, meeting, kind, title, full_text, clauses, signat
     Clause.objects.bulk_create(
         [Clause(document=document, number=number, text=text) for number, text in enumerate(clauses, start=1)]
     )
-    timeline.record(document, "adopted", actor=actor, changes={"meeting": [None, meeting.title]})
-    timeline.record(meeting, "document_adopted", actor=actor, changes={"document": [None, document.title]})
+    timeline.record(document, "adopted", actor=actor, changes={"meeting": [None, meeting.title]}, public=False)
+    timeline.record(
+        meeting, "document_adopted", actor=actor, changes={"document": [None, document.title]}, public=False
+    )
     return document
 
 
@@ -295,8 +296,10 @@ def do_record_decision(*, actor, meeting, text, agenda_item=None, clause=None):
         text=text.strip(),
         created_by=actor,
     )
-    timeline.record(decision, "recorded", actor=actor, changes={"text": [None, decision.text]})
-    timeline.record(meeting, "decision_recorded", actor=actor, changes={"decision": [None, decision.number]})
+    timeline.record(decision, "recorded", actor=actor, changes={"text": [None, decision.text]}, public=False)
+    timeline.record(
+        meeting, "decision_recorded", actor=actor, changes={"decision": [None, decision.number]}, public=False
+    )
     return decision
 
 
@@ -354,5 +357,7 @@ def do_create_matters_from_decision(*, actor, decision, matters):
             **{**spec, "title": spec["title"].strip()},
         )
         created.append(matter)
-    timeline.record(decision, "matters_created", actor=actor, changes={"matters": [None, [m.code for m in created]]})
+    timeline.record(
+        decision, "matters_created", actor=actor, changes={"matters": [None, [m.code for m in created]]}, public=False
+    )
     return created

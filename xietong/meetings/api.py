@@ -3,12 +3,10 @@
 import datetime
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from xietong.core.access import memberships_of
+from xietong.core.access import require_member
 
 from .access import get_meeting_for_user, visible_meetings
 from .models import Clause
@@ -93,11 +91,6 @@ class MeetingDetailOut(Schema):
     decisions: list[DecisionOut]
 
 
-def _require_member(user):
-    if not (user.is_superuser or memberships_of(user)):
-        raise HttpError(403, _("You are not a member of any unit of the cluster."))
-
-
 def _meeting_out(meeting):
     return {
         "id": meeting.pk,
@@ -115,7 +108,7 @@ def _meeting_out(meeting):
 @router.get("/meetings", response=list[MeetingOut], summary="Joint meetings the user's units took part in")
 @paginate
 def meetings(request, state: str | None = None):
-    _require_member(request.auth)
+    require_member(request.auth)
     queryset = (
         visible_meetings(request.auth)
         .select_related("host_unit")
@@ -129,7 +122,7 @@ def meetings(request, state: str | None = None):
 
 @router.get("/meetings/{meeting_id}", response=MeetingDetailOut, summary="A meeting with its decisions and matters")
 def meeting(request, meeting_id: int):
-    _require_member(request.auth)
+    require_member(request.auth)
     found = get_meeting_for_user(
         request.auth,
         meeting_id,

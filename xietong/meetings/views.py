@@ -8,13 +8,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from xietong.core.access import memberships_of
+from xietong.core.access import require_member
 from xietong.core.forms import apply_errors
 from xietong.core.timeline import history
 from xietong.supervision.access import visible_matters
@@ -59,12 +58,6 @@ def _meetings():
     return Meeting.objects.select_related("host_unit")
 
 
-def _require_member(user):
-    """People of no unit have no business with the cluster's meetings."""
-    if not (user.is_superuser or memberships_of(user)):
-        raise PermissionDenied
-
-
 def _require_manager(user):
     if not can_manage(user):
         raise PermissionDenied
@@ -107,10 +100,7 @@ def attach_matters(decisions, user, today=None):
             visible_matters(user, Matter.objects.filter(pk__in=[m.pk for m in matters])).values_list("pk", flat=True)
         )
         for matter in matters:
-            try:
-                matter.url = matter.get_absolute_url() if matter.pk in openable else ""
-            except NoReverseMatch:
-                matter.url = ""
+            matter.url = matter.get_absolute_url() if matter.pk in openable else ""
             by_source[matter.source_id].append(matter)
     for decision in decisions:
         decision.matter_list = by_source.get(str(decision.pk), [])
@@ -119,7 +109,7 @@ def attach_matters(decisions, user, today=None):
 
 @login_required
 def meeting_list(request):
-    _require_member(request.user)
+    require_member(request.user)
     meetings = (
         visible_meetings(request.user)
         .select_related("host_unit")
@@ -165,7 +155,7 @@ def meeting_new(request):
 
 @login_required
 def meeting_detail(request, pk):
-    _require_member(request.user)
+    require_member(request.user)
     meeting = get_meeting_for_user(request.user, pk, _meetings())
     decisions = attach_matters(
         meeting.decisions.select_related("agenda_item", "clause__document").order_by("number"), request.user
@@ -278,7 +268,7 @@ def attachment_add(request, pk):
 
 @login_required
 def attachment_download(request, pk, attachment_pk):
-    _require_member(request.user)
+    require_member(request.user)
     meeting = get_meeting_for_user(request.user, pk)
     attachment = meeting.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
@@ -290,7 +280,7 @@ def attachment_download(request, pk, attachment_pk):
 
 @login_required
 def document_list(request):
-    _require_member(request.user)
+    require_member(request.user)
     documents = (
         visible_documents(request.user)
         .select_related("adopted_at")
@@ -328,7 +318,7 @@ def document_new(request, pk):
 
 @login_required
 def document_detail(request, pk):
-    _require_member(request.user)
+    require_member(request.user)
     document = get_document_for_user(request.user, pk)
     clauses = list(document.clauses.all())
     decisions = attach_matters(
@@ -379,7 +369,7 @@ def _decision_queryset():
 
 @login_required
 def decision_detail(request, pk):
-    _require_member(request.user)
+    require_member(request.user)
     decision = get_decision_for_user(request.user, pk, _decision_queryset())
     attach_matters([decision], request.user)
     manage = can_manage(request.user)

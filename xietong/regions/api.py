@@ -1,7 +1,9 @@
 """Divisions over the JSON API: children, search, resolve. Public reads: the names are public data."""
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
+
+from xietong.core.api_errors import ErrorOut, ValidationErrorOut
 
 from .resolver import AmbiguousPlace, UnknownPlace, get_index
 from .resolver import resolve as resolve_text
@@ -21,10 +23,6 @@ class RegionOut(Schema):
     parent: str | None
     lineage: list[str]
     has_children: bool
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class AmbiguousOut(Schema):
@@ -48,22 +46,23 @@ def children(request, parent: str | None = None):
     return Status(200, [index.as_dict(c) for c in index.picker_children(parent or None)])
 
 
-@router.get("/search", response={200: list[RegionOut], 422: ErrorOut}, summary="Divisions matching a typed text")
-def search(request, q: str = "", limit: int = 20):
-    if not 1 <= limit <= MAX_LIMIT:
-        return Status(422, {"detail": _("The limit must be between 1 and %(max)d.") % {"max": MAX_LIMIT}})
+@router.get(
+    "/search", response={200: list[RegionOut], 422: ValidationErrorOut}, summary="Divisions matching a typed text"
+)
+def search(request, q: str = Query("", max_length=100), limit: int = Query(20, ge=1, le=MAX_LIMIT)):
     index = get_index()
     return Status(200, [index.as_dict(node.code) for node in search_divisions(q, limit)])
 
 
 @router.get(
     "/resolve",
-    response={200: RegionOut, 404: ErrorOut, 409: AmbiguousOut, 422: ErrorOut},
+    response={200: RegionOut, 404: ErrorOut, 409: AmbiguousOut, 422: ValidationErrorOut},
     summary="The division a place name names (409 with the candidates when it could be several)",
 )
-def resolve(request, text: str = ""):
+def resolve(request, text: str = Query("", max_length=200)):
     if not text.strip():
-        return Status(422, {"detail": _("No place name was given.")})
+        problem = {"loc": ["query", "text"], "msg": _("No place name was given."), "type": "value_error"}
+        return Status(422, {"detail": [problem]})
     index = get_index()
     try:
         return Status(200, index.as_dict(resolve_text(text).code))

@@ -15,10 +15,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xietong.core import timeline
-from xietong.core.models import Role, UnitKind
-from xietong.core.notify import notify
+from xietong.core.errors import ConflictError
+from xietong.core.models import Role
+from xietong.core.notify import notify, office_units, recipients, unit_name
 from xietong.core.uploads import validate_upload
 
 from . import access
@@ -35,11 +37,6 @@ from .models import (
     Source,
     State,
 )
-
-
-class ConflictError(ValidationError):
-    """The object changed since the person loaded it; their edit would overwrite someone else's."""
-
 
 # transition name → (states it starts from, state it leads to, whether a reason is required)
 TRANSITIONS = {
@@ -81,27 +78,6 @@ def _validate_matter_fields(*, start_date, due_date, domain, sub_area, lead_unit
         errors["co_units"] = _("The lead unit cannot also be a co-unit.")
     if errors:
         raise ValidationError(errors)
-
-
-def _members(units, min_role=Role.STAFF):
-    """People who hold a role in these very units (not those above them: the office is told separately)."""
-    from django.contrib.auth import get_user_model
-
-    return list(
-        get_user_model()
-        .objects.filter(memberships__unit__in=units, memberships__role__gte=min_role, is_active=True)
-        .distinct()
-    )
-
-
-def _office_staff():
-    from django.contrib.auth import get_user_model
-
-    return list(
-        get_user_model()
-        .objects.filter(memberships__unit__kind=UnitKind.OFFICE, memberships__role__gte=Role.STAFF, is_active=True)
-        .distinct()
-    )
 
 
 @transaction.atomic
@@ -167,7 +143,7 @@ def do_create_matter(
         Milestone.objects.create(matter=matter, title=ms_title, due_date=ms_due, order=order)
     if responsible:
         matter.responsible.set(responsible)
-    timeline.record(matter, "created", actor=actor, changes={"state": [None, matter.state]})
+    timeline.record(matter, "created", actor=actor, changes={"state": [None, matter.state]}, public=True)
     if assign:
         matter = do_transition(actor=actor, matter=matter, name="assign")
     if parent is not None:
@@ -235,7 +211,7 @@ def do_update_matter(*, actor, matter, version, co_units=None, **changes):
             _recompute_progress(current)
     current.refresh_from_db()
     if diff:
-        timeline.record(current, "edited", actor=actor, changes=diff)
+        timeline.record(current, "edited", actor=actor, changes=diff, public=False)
     return current
 
 
@@ -267,33 +243,37 @@ def do_transition(*, actor, matter, name, reason="", authorized=False):
     current.updated_at = timezone.now()
     current.save(update_fields=fields)
     current.refresh_from_db()
-    timeline.record(current, name, actor=actor, changes={"state": [old_state, target]}, note=reason)
+    # The course of a matter is public; the reason stays private (it may name people).
+    timeline.record(current, name, actor=actor, changes={"state": [old_state, target]}, note=reason, public=True)
     _notify_transition(current, name, reason)
     if target == State.DONE and current.parent_id:
         _recompute_progress(current.parent)
     return current
 
 
+TRANSITION_MESSAGES = {
+    "assign": gettext_noop("New matter assigned: %(title)s"),
+    "return": gettext_noop("Verification returned: %(title)s"),
+    "suspend": gettext_noop("Matter suspended: %(title)s"),
+    "resume": gettext_noop("Matter resumed: %(title)s"),
+    "cancel": gettext_noop("Matter cancelled: %(title)s"),
+    "verify": gettext_noop("Matter verified as done: %(title)s"),
+    "submit": gettext_noop("Submitted for verification: %(title)s"),
+}
+
+
 def _notify_transition(matter, name, reason):
     if name in ("assign", "return", "suspend", "resume", "cancel", "verify"):
-        recipients = _members(access.participating_units(matter))
+        people = recipients(access.participating_units(matter))
     elif name == "submit":
-        recipients = _office_staff()
+        people = recipients(office_units())
     else:
         return
-    titles = {
-        "assign": _("New matter assigned: %(title)s"),
-        "return": _("Verification returned: %(title)s"),
-        "suspend": _("Matter suspended: %(title)s"),
-        "resume": _("Matter resumed: %(title)s"),
-        "cancel": _("Matter cancelled: %(title)s"),
-        "verify": _("Matter verified as done: %(title)s"),
-        "submit": _("Submitted for verification: %(title)s"),
-    }
     notify(
-        recipients,
+        people,
         kind=f"matter.{name}",
-        title=titles[name] % {"title": matter.title},
+        message=TRANSITION_MESSAGES[name],
+        params={"title": matter.title},
         body=reason,
         url=matter.get_absolute_url(),
     )
@@ -354,14 +334,16 @@ def do_submit_report(
         "report_resubmitted" if resubmission_of else "report_submitted",
         actor=actor,
         changes={"unit": [None, unit.name], "percent": [None, report.percent]},
+        public=False,
     )
     if matter.state == State.ASSIGNED:
         # The first report of any participating unit (a co-unit too) means the work has started.
         do_transition(actor=actor, matter=matter, name="start", authorized=True)
     notify(
-        _office_staff(),
+        recipients(office_units()),
         kind="report.submitted",
-        title=_("Progress report to review: %(title)s (%(unit)s)") % {"title": matter.title, "unit": unit.name},
+        message=gettext_noop("Progress report to review: %(title)s (%(unit)s)"),
+        params={"title": matter.title, "unit": unit_name(unit)},
         url=matter.get_absolute_url(),
     )
     return report
@@ -389,14 +371,16 @@ def do_review_report(*, actor, report, accept, comment=""):
         actor=actor,
         changes={"unit": [None, report.unit.name], "percent": [None, report.percent]},
         note=comment,
+        public=accept,  # an accepted figure is public; a returned report stays between the unit and the office
     )
     if accept:
         _recompute_progress(matter)
     else:
         notify(
-            _members([report.unit]),
+            recipients([report.unit]),
             kind="report.returned",
-            title=_("Report returned: %(title)s") % {"title": matter.title},
+            message=gettext_noop("Report returned: %(title)s"),
+            params={"title": matter.title},
             body=comment,
             url=matter.get_absolute_url(),
         )
@@ -426,7 +410,7 @@ def _recompute_progress(matter):
         progress = 100
     if progress != matter.progress:
         Matter.objects.filter(pk=matter.pk).update(progress=progress)
-        timeline.record(matter, "progress", changes={"progress": [matter.progress, progress]})
+        timeline.record(matter, "progress", changes={"progress": [matter.progress, progress]}, public=True)
     if matter.parent_id:
         _recompute_progress(matter.parent)
 
@@ -438,7 +422,7 @@ def do_add_milestone(*, actor, matter, title, due_date):
     if due_date < matter.start_date:
         raise ValidationError({"due_date": _("A milestone cannot be due before the matter starts.")})
     milestone = Milestone.objects.create(matter=matter, title=title, due_date=due_date)
-    timeline.record(matter, "milestone_added", actor=actor, changes={"milestone": [None, title]})
+    timeline.record(matter, "milestone_added", actor=actor, changes={"milestone": [None, title]}, public=True)
     return milestone
 
 
@@ -449,7 +433,9 @@ def do_complete_milestone(*, actor, milestone, done_on=None):
         raise PermissionDenied
     milestone.done_on = done_on or timezone.localdate()
     milestone.save(update_fields=["done_on"])
-    timeline.record(matter, "milestone_done", actor=actor, changes={"milestone": [milestone.title, "done"]})
+    timeline.record(
+        matter, "milestone_done", actor=actor, changes={"milestone": [milestone.title, "done"]}, public=True
+    )
     return milestone
 
 
@@ -461,20 +447,21 @@ def do_urge(*, actor, matter, message):
     message = (message or "").strip()
     if not message:
         raise ValidationError({"message": _("Write what the units should do.")})
-    recipients = _members(access.participating_units(matter))
+    people = recipients(access.participating_units(matter))
     Reminder.objects.create(
         matter=matter,
         kind=ReminderKind.MANUAL,
         period_key=f"manual:{timezone.now().isoformat()}",
         sent_by=actor,
         message=message,
-        recipients=len(recipients),
+        recipients=len(people),
     )
-    timeline.record(matter, "urged", actor=actor, note=message)
+    timeline.record(matter, "urged", actor=actor, note=message, public=False)
     notify(
-        recipients,
+        people,
         kind="matter.urged",
-        title=_("Urged: %(title)s") % {"title": matter.title},
+        message=gettext_noop("Urged: %(title)s"),
+        params={"title": matter.title},
         body=message,
         url=matter.get_absolute_url(),
     )

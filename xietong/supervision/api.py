@@ -1,28 +1,25 @@
 """The supervised action list over JSON: matters, transitions, progress reports and their review.
 
-The endpoints call the same access helpers and actions as the pages. A refused action
-is a 403, an object the caller cannot see a 404, and input an action rejects a 422 whose
-messages are in the request's language (Accept-Language or the language cookie), in the
-same shape as the API's own validation errors: {"detail": [{"loc", "msg", "type"}]}.
+The endpoints call the same access helpers and actions as the pages and leave their refusals
+to the API's one error handler (xietong/api/errors.py).
 """
 
 import datetime
-import functools
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
+from xietong.core.api_errors import ERRORS, ErrorOut, field_errors
 from xietong.core.models import Unit
+from xietong.core.pagination import PageNumber
 
 from . import actions
 from .access import get_matter_for_user, reporting_units, visible_matters
@@ -35,54 +32,6 @@ router = Router(tags=["supervision"])
 
 
 # --- errors -------------------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class FieldError(Schema):
-    loc: list[str]
-    msg: str
-    type: str
-
-
-class ValidationErrorOut(Schema):
-    detail: list[FieldError]
-
-
-ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-
-
-def field_errors(error, where="body"):
-    """A Django ValidationError as the API's 422 list, one entry per message."""
-    if hasattr(error, "error_dict"):
-        pairs = [(name, message) for name, messages in error.message_dict.items() for message in messages]
-    else:
-        pairs = [("__all__", message) for message in error.messages]
-    return [
-        {"loc": [where] if name == "__all__" else [where, name], "msg": message, "type": "value_error"}
-        for name, message in pairs
-    ]
-
-
-def django_errors(view):
-    """Turn the exceptions of the access helpers and actions into the API's status codes."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied:
-            raise HttpError(403, _("You are not allowed to do this.")) from None
-        except Http404:
-            raise HttpError(404, _("Not found, or not visible to you.")) from None
-        except actions.ConflictError as error:
-            raise HttpError(409, error.messages[0]) from None
-        except ValidationError as error:
-            raise NinjaValidationError(field_errors(error)) from None
-
-    return wrapper
 
 
 # --- schemas ------------------------------------------------------------------------------------------------
@@ -307,8 +256,7 @@ class ReviewIn(Schema):
 
 
 @router.get("/matters", response=list[MatterOut], summary="Matters the caller may see, filtered")
-@paginate(PageNumberPagination, page_size=50)
-@django_errors
+@paginate(PageNumber, page_size=50)
 def list_matters(request, filters: Query[MatterFilters]):
     form = FilterForm({k: v for k, v in filters.dict().items() if v is not None}, user=request.auth)
     if not form.is_valid():
@@ -335,7 +283,6 @@ class MatterPage:
 
 
 @router.get("/matters/{matter_id}", response={200: MatterDetailOut, **ERRORS}, summary="One matter")
-@django_errors
 def get_matter_detail(request, matter_id: int):
     return matter_detail_out(request.auth, get_matter(request, matter_id))
 
@@ -349,7 +296,6 @@ def _units(ids):
 
 
 @router.post("/matters", response={201: MatterDetailOut, **ERRORS}, summary="Create a matter (the office)")
-@django_errors
 def create_matter(request, payload: MatterIn):
     lead = Unit.objects.filter(pk=payload.lead_unit_id).first()
     if lead is None:
@@ -382,7 +328,6 @@ def create_matter(request, payload: MatterIn):
     response={200: MatterDetailOut, 409: ErrorOut, **ERRORS},
     summary="Edit a matter as loaded at `version` (409 if someone saved in between)",
 )
-@django_errors
 def update_matter(request, matter_id: int, payload: MatterPatch):
     matter = get_matter(request, matter_id)
     changes = payload.dict(exclude_unset=True)
@@ -404,7 +349,6 @@ def update_matter(request, matter_id: int, payload: MatterPatch):
     response={200: MatterDetailOut, **ERRORS},
     summary="Move a matter along: assign, start, submit, verify, return, suspend, resume, cancel",
 )
-@django_errors
 def transition_matter(request, matter_id: int, payload: TransitionIn):
     matter = get_matter(request, matter_id)
     actions.do_transition(actor=request.auth, matter=matter, name=payload.name, reason=payload.reason)
@@ -423,7 +367,6 @@ def reports_queryset():
     response={200: list[ReportOut], **ERRORS},
     summary="A matter's progress reports, newest first",
 )
-@django_errors
 def list_reports(request, matter_id: int):
     matter = get_matter(request, matter_id)
     return [report_out(r) for r in reports_queryset().filter(matter=matter)]
@@ -434,7 +377,6 @@ def list_reports(request, matter_id: int):
     response={201: ReportOut, **ERRORS},
     summary="Report a unit's progress on a matter",
 )
-@django_errors
 def submit_report(request, matter_id: int, payload: ReportIn):
     matter = get_matter(request, matter_id)
     units = {u.pk: u for u in [matter.lead_unit, *(c.unit for c in matter.co_units.all())]}
@@ -460,7 +402,6 @@ def submit_report(request, matter_id: int, payload: ReportIn):
     response={200: ReportOut, **ERRORS},
     summary="Accept or return a progress report (the office)",
 )
-@django_errors
 def review_report(request, report_id: int, payload: ReviewIn):
     report = get_object_or_404(ProgressReport, pk=report_id, matter__in=visible_matters(request.auth))
     actions.do_review_report(actor=request.auth, report=report, accept=payload.accept, comment=payload.comment)

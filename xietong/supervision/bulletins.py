@@ -27,11 +27,12 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.lookups import StartsWith
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xietong.core import timeline
 from xietong.core.access import is_office, memberships_of
-from xietong.core.models import Membership, Role, Unit, UnitKind
-from xietong.core.notify import notify
+from xietong.core.models import Unit, UnitKind
+from xietong.core.notify import notify, office_units, recipients
 
 from .access import can_supervise
 from .models import Bulletin, Domain, Matter, State, local_today
@@ -195,21 +196,6 @@ def changes_between(previous, current):
     }
 
 
-def _city_members():
-    from django.contrib.auth import get_user_model
-
-    return list(
-        get_user_model()
-        .objects.filter(
-            memberships__in=Membership.objects.filter(
-                unit__kind__in=[UnitKind.OFFICE, UnitKind.CITY], role__gte=Role.STAFF
-            ),
-            is_active=True,
-        )
-        .distinct()
-    )
-
-
 @transaction.atomic
 def do_issue_bulletin(*, actor, period_start, period_end, today=None):
     """Number, freeze and circulate the bulletin of a period; only the office issues bulletins."""
@@ -251,11 +237,12 @@ def do_issue_bulletin(*, actor, period_start, period_end, today=None):
             )
     except IntegrityError:
         raise ValidationError(_("Another bulletin was issued at the same moment. Please try again."))
-    timeline.record(bulletin, "issued", actor=actor, changes={"number": [None, number]})
+    timeline.record(bulletin, "issued", actor=actor, changes={"number": [None, number]}, public=False)
     notify(
-        _city_members(),
+        recipients([*office_units(), *Unit.objects.filter(kind=UnitKind.CITY)]),
         kind="bulletin.issued",
-        title=_("Supervision bulletin no. %(number)d has been issued") % {"number": number},
+        message=gettext_noop("Supervision bulletin no. %(number)d has been issued"),
+        params={"number": number},
         url=bulletin.get_absolute_url(),
     )
     return bulletin

@@ -17,12 +17,12 @@ import datetime
 from collections import defaultdict
 
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from xietong.core.models import Membership, Notification, Role, UnitKind
-from xietong.core.notify import dispatch_later
+from xietong.core.models import Role
+from xietong.core.notify import notify_bulk, office_units, recipient_ids_by_unit
 
 from .actions import period_bounds
 from .models import CoUnit, Matter, Milestone, ProgressReport, Reminder, ReminderKind, State
@@ -125,23 +125,6 @@ def _claim(rows, now):
     return claimed
 
 
-def _insert_notifications(rows):
-    """Store inbox rows in plain multi-row INSERTs (no model instances: there can be 100,000s); returns their ids."""
-    table = Notification._meta.db_table
-    created = []
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), BATCH):
-            chunk = rows[i : i + BATCH]
-            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} (recipient_id, kind, title, body, url, created_at) "
-                f"VALUES {placeholders} RETURNING id",
-                [value for row in chunk for value in row],
-            )
-            created.extend(pk for (pk,) in cursor.fetchall())
-    return created
-
-
 TITLES = {
     ReminderKind.DUE: gettext_noop("%(title)s: due on %(due)s"),
     ReminderKind.MILESTONE_DUE: gettext_noop("%(title)s: a milestone is due soon"),
@@ -161,20 +144,9 @@ def run_reminders(today=None):
         return 0
 
     unit_ids = {u for *_, units in found if units for u in units}
-    staff_of = defaultdict(set)
-    managers_of = defaultdict(set)
-    for unit_id, user_id, role in Membership.objects.filter(unit_id__in=unit_ids, user__is_active=True).values_list(
-        "unit_id", "user_id", "role"
-    ):
-        if role >= Role.STAFF:
-            staff_of[unit_id].add(user_id)
-        if role >= Role.MANAGER:
-            managers_of[unit_id].add(user_id)
-    office = set(
-        Membership.objects.filter(unit__kind=UnitKind.OFFICE, role__gte=Role.STAFF, user__is_active=True).values_list(
-            "user_id", flat=True
-        )
-    )
+    staff_of = recipient_ids_by_unit(unit_ids, min_role=Role.STAFF)
+    managers_of = recipient_ids_by_unit(unit_ids, min_role=Role.MANAGER)
+    office = set().union(*recipient_ids_by_unit([u.pk for u in office_units()], min_role=Role.STAFF).values())
 
     def recipients_for(kind, units):
         if units is None:
@@ -188,7 +160,6 @@ def run_reminders(today=None):
         claimed = _claim(rows, now)
         if not claimed:
             return 0
-        titles = {kind: _(text) for kind, text in TITLES.items()}
         about = {matter_id: (title, due) for matter_id, _lead, due, _f, _s, title in matters}
         notifications = []
         for matter_id, kind, key, units in found:
@@ -196,9 +167,9 @@ def run_reminders(today=None):
                 continue
             sent += 1
             matter_title, due = about[matter_id]
-            title = titles[kind] % {"title": matter_title, "due": due.isoformat()}
-            url = f"/supervision/matters/{matter_id}/"
+            params = {"title": matter_title, "due": due.isoformat()}
+            url = reverse("supervision:matter", args=[matter_id])
             for user_id in recipients_for(kind, units):
-                notifications.append((user_id, f"reminder.{kind}", title, "", url, now))
-        dispatch_later(_insert_notifications(notifications))
+                notifications.append((user_id, f"reminder.{kind}", TITLES[kind], params, url))
+        notify_bulk(notifications, at=now)
     return sent

@@ -1,5 +1,3 @@
-import importlib.util
-
 from django.urls import include, path
 
 from . import views
@@ -20,8 +18,5 @@ urlpatterns = [
     path("reports/<int:pk>/review/", views.report_review, name="report-review"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("public/<str:code>/", views.public_matter, name="public-matter"),
+    path("bulletins/", include("xietong.supervision.bulletin_urls")),
 ]
-
-# The bulletins are built alongside; their pages join this namespace once the module exists.
-if importlib.util.find_spec("xietong.supervision.bulletin_urls"):
-    urlpatterns.append(path("bulletins/", include("xietong.supervision.bulletin_urls")))

@@ -58,7 +58,7 @@ def test_a_joint_warning_fans_out_to_each_city(
     # The cities' members are told, down to the towns; nobody else.
     told = set(Notification.objects.values_list("recipient__username", flat=True))
     assert told == {"taiyuan-staff", "taiyuan-manager", "hekou-staff", "xinzhou-staff"}
-    title = Notification.objects.get(recipient=member).title
+    title = Notification.objects.get(recipient=member).title_text
     assert "橙色" in title and "太原市人民政府" in title
     assert issue_again_is_refused(office_user, cluster)
 
@@ -115,7 +115,7 @@ def test_an_upgrade_is_recorded_notified_and_needs_a_new_acknowledgement(cluster
     event = history(warning).last()
     assert (event.verb, event.changes, event.note) == ("upgraded", {"level": ["orange", "red"]}, "12日AQI预计超过300")
     assert history(mine).last().verb == "upgraded"
-    assert "红色" in Notification.objects.get(recipient=member).title
+    assert "红色" in Notification.objects.get(recipient=member).title_text
     # Acknowledging what one read before the change is refused with a clear message.
     with pytest.raises(ValidationError, match="红色"):
         actions.do_acknowledge(actor=member, city_warning=mine, level_seen="orange")
@@ -147,7 +147,7 @@ def test_lifting_ends_every_city_warning(cluster, office_user, member):
     assert (warning.state, warning.lifted_by, warning.lifted_at) == ("lifted", office_user, NOW)
     assert set(warning.city_warnings.values_list("state", flat=True)) == {"lifted"}
     assert [e.verb for e in history(city_warning(warning, cluster))] == ["issued", "lifted"]
-    assert "解除" in Notification.objects.get(recipient=member).title
+    assert "解除" in Notification.objects.get(recipient=member).title_text
     with pytest.raises(ValidationError):
         actions.do_acknowledge(actor=member, city_warning=city_warning(warning, cluster))
     with pytest.raises(ValidationError):

@@ -37,7 +37,7 @@ def test_me_with_the_browser_session(cluster, member, client):
 def test_notifications_endpoint_lists_only_ones_own(cluster, member, outsider, client):
     from xietong.core.notify import notify
 
-    notify([member], kind="t", title="仅限本人")
+    notify([member], kind="t", message="仅限本人")
     do_set_membership(user=outsider, unit=cluster["xinzhou"], role=Role.VIEWER)
     client.force_login(outsider)
     assert client.get("/api/v1/notifications").json() == []

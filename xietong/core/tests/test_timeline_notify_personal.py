@@ -29,17 +29,29 @@ def test_timeline_is_append_only(cluster):
 
 
 def test_timeline_public_only_leaves_internal_events_out(cluster):
-    timeline.record(cluster["hekou"], "created")
+    timeline.record(cluster["hekou"], "created", public=True)
     timeline.record(cluster["hekou"], "internal", public=False)
     assert [e.verb for e in timeline.history(cluster["hekou"], public_only=True)] == ["created"]
+
+
+def test_an_event_is_private_unless_its_action_says_otherwise(cluster):
+    timeline.record(cluster["hekou"], "renamed")
+    assert list(timeline.history(cluster["hekou"], public_only=True)) == []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_notify_fills_the_inbox_and_sends_mail(cluster, member):
     member.email = "staff@example.org"
     member.save()
-    notify([member], kind="test", title="催办：太忻大道", body="请于本周报送进展", url="/x/")
-    assert Notification.objects.get(recipient=member).title == "催办：太忻大道"
+    notify(
+        [member],
+        kind="test",
+        message="Urged: %(title)s",
+        params={"title": "太忻大道"},
+        body="请于本周报送进展",
+        url="/x/",
+    )
+    assert Notification.objects.get(recipient=member).title_text == "催办：太忻大道"
     assert mail.outbox[-1].subject == "催办：太忻大道"
     assert "/x/" in mail.outbox[-1].body
 
@@ -50,15 +62,15 @@ def test_a_rolled_back_write_sends_nothing(cluster, member):
     member.save()
     mail.outbox.clear()
     with pytest.raises(RuntimeError), transaction.atomic():
-        notify([member], kind="test", title="t")
+        notify([member], kind="test", message="t")
         raise RuntimeError
     assert mail.outbox == []
     assert not Notification.objects.exists()
 
 
 def test_dedupe_key_sends_once(cluster, member):
-    first = notify([member], kind="reminder", title="t", dedupe_key="matter-1:due:2022-08-01")
-    second = notify([member], kind="reminder", title="t", dedupe_key="matter-1:due:2022-08-01")
+    first = notify([member], kind="reminder", message="t", dedupe_key="matter-1:due:2022-08-01")
+    second = notify([member], kind="reminder", message="t", dedupe_key="matter-1:due:2022-08-01")
     assert len(first) == 1 and second == []
     assert Notification.objects.filter(recipient=member).count() == 1
 
@@ -112,5 +124,5 @@ def test_an_inbox_entry_can_carry_the_time_of_the_event_it_reports(cluster, memb
     import datetime
 
     issued = datetime.datetime(2022, 12, 16, 18, 0, tzinfo=datetime.UTC)
-    (entry,) = notify([member], kind="airquality.warning", title="橙色预警", at=issued)
+    (entry,) = notify([member], kind="airquality.warning", message="橙色预警", at=issued)
     assert Notification.objects.get(pk=entry.pk).created_at == issued

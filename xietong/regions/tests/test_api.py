@@ -20,7 +20,7 @@ def test_search(client):
     assert results[0]["full_name"] == "山西省太原市古交市河口镇"
     assert len(client.get("/api/v1/regions/search", {"q": "山", "limit": 5}).json()) == 5
     response = client.get("/api/v1/regions/search", {"q": "山", "limit": 500})
-    assert response.status_code == 422 and "50" in response.json()["detail"]
+    assert response.status_code == 422 and "50" in response.json()["detail"][0]["msg"]
 
 
 def test_resolve(client):
@@ -46,7 +46,7 @@ def test_resolve_ambiguous_is_a_409_with_the_candidates(client):
 
 def test_resolve_empty_is_a_422(client):
     response = client.get("/api/v1/regions/resolve", {"text": "  "})
-    assert response.status_code == 422 and response.json()["detail"] == "没有给出地名。"
+    assert response.status_code == 422 and response.json()["detail"][0]["msg"] == "没有给出地名。"
 
 
 def test_one_region_by_code(client):
