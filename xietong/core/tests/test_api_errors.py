@@ -63,7 +63,7 @@ def test_missing_fields_are_named_in_the_readers_language(office_user):
     assert response.status_code == 422 and _is_field_list(body)
     assert {"loc": ["body", "payload", "code"], "msg": "This field is required.", "type": "missing"} in body["detail"]
     chinese = client_for(office_user).post("/api/v1/supervision/matters", "{}", content_type="application/json")
-    assert chinese.json()["detail"][0]["msg"] == "此项为必填项。"
+    assert chinese.json()["detail"][0]["msg"] == "这个字段是必填项。"
 
 
 def test_a_refusal_is_a_403_and_a_hidden_object_a_404(cluster, office_user, other_city_user, outsider):
