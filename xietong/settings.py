@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "xietong.supervision",
     "xietong.meetings",
     "xietong.airquality",
+    "xietong.water",
 ]
 
 MIDDLEWARE = [

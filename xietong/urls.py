@@ -15,4 +15,5 @@ urlpatterns = [
     path("supervision/", include("xietong.supervision.urls")),
     path("meetings/", include("xietong.meetings.urls")),
     path("airquality/", include("xietong.airquality.urls")),
+    path("water/", include("xietong.water.urls")),
 ]

@@ -81,6 +81,7 @@ class Source(models.TextChoices):
     MEETING_DECISION = "meeting_decision", _("Joint meeting decision")
     AGREEMENT_CLAUSE = "agreement_clause", _("Agreement clause")
     DELIBERATION = "deliberation", _("Deliberation resolution")
+    MONITORING = "monitoring", _("Monitoring result")
     MANUAL = "manual", _("Entered by hand")
 
 

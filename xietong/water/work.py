@@ -1,0 +1,178 @@
+"""The water app's kinds of work in the work queue (工作台), two queries each.
+
+- a city's staff: boundary sections their city answers for (open matters of missed targets);
+- a city's staff: compensation statements waiting for their side's confirmation;
+- the office: misses to refer (recorded from a city's own upload), escalated sections,
+  joint samplings whose results differ beyond tolerance.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core import workqueue
+from xietong.core.access import is_office, memberships_of
+from xietong.core.models import Role, UnitKind
+from xietong.supervision.models import OPEN_STATES
+
+from .models import BoundaryMiss, JointSampling, Statement
+
+
+def staff_of(units):
+    return list(
+        get_user_model()
+        .objects.filter(memberships__unit__in=units, memberships__role__gte=Role.STAFF, is_active=True)
+        .distinct()
+    )
+
+
+def office_staff():
+    return list(
+        get_user_model()
+        .objects.filter(memberships__unit__kind=UnitKind.OFFICE, memberships__role__gte=Role.STAFF, is_active=True)
+        .distinct()
+    )
+
+
+def _own_city_ids(user):
+    return {m.unit_id for m in memberships_of(user) if m.unit.kind == UnitKind.CITY and m.role >= Role.STAFF}
+
+
+def _is_city_staff(user):
+    return bool(_own_city_ids(user))
+
+
+def _is_office_staff(user):
+    return is_office(user, Role.STAFF)
+
+
+def _miss_item(miss):
+    return workqueue.WorkItem(
+        title=str(miss.matter.title) if miss.matter_id else miss.section.display_name,
+        url=miss.matter.get_absolute_url() if miss.matter_id else reverse("water:misses"),
+        subtitle=f"{miss.section.display_name} · {miss.month:%Y-%m} · {miss.result.grade}/{miss.result.target}",
+        due=miss.matter.due_date if miss.matter_id else None,
+    )
+
+
+def _bucket(rows, limit, item):
+    count = rows.count()
+    return workqueue.Bucket(count, [item(row) for row in rows[:limit]] if limit else [])
+
+
+def sections_to_answer(user, today, limit):
+    # One row per matter: a run of consecutive misses shares the matter of its first month.
+    rows = (
+        BoundaryMiss.objects.filter(upstream_city_id__in=_own_city_ids(user), matter__state__in=OPEN_STATES)
+        .filter(_latest_of_its_matter())
+        .select_related("section", "matter", "result")
+        .order_by("matter__due_date", "-month")
+    )
+    return _bucket(rows, limit, _miss_item)
+
+
+def _latest_of_its_matter():
+    later = BoundaryMiss.objects.filter(matter=OuterRef("matter"), month__gt=OuterRef("month"))
+    return ~Exists(later)
+
+
+def statements_to_confirm(user, today, limit):
+    own = _own_city_ids(user)
+    rows = (
+        Statement.objects.filter(
+            Q(agreement__upstream_city_id__in=own, upstream_confirmed_at__isnull=True)
+            | Q(agreement__downstream_city_id__in=own, downstream_confirmed_at__isnull=True)
+        )
+        .exclude(grade="")
+        .select_related("agreement__section")
+        .order_by("month")
+    )
+    return _bucket(
+        rows,
+        limit,
+        lambda s: workqueue.WorkItem(
+            title=str(s.agreement.title),
+            url=s.get_absolute_url(),
+            subtitle=f"{s.month:%Y-%m} · {s.amount} " + str(_("10,000 yuan")),
+        ),
+    )
+
+
+def misses_to_refer(user, today, limit):
+    rows = BoundaryMiss.objects.filter(matter__isnull=True).select_related("section", "result").order_by("month")
+    return _bucket(rows, limit, _miss_item)
+
+
+def escalated_sections(user, today, limit):
+    rows = (
+        BoundaryMiss.objects.filter(escalated=True, matter__state__in=OPEN_STATES)
+        .filter(_latest_of_its_matter())
+        .select_related("section", "matter", "result")
+        .order_by("matter__due_date")
+    )
+    return _bucket(rows, limit, _miss_item)
+
+
+def joint_differences(user, today, limit):
+    rows = (
+        JointSampling.objects.exclude(differences={})
+        .filter(reviewed_at__isnull=True)
+        .select_related("section")
+        .order_by("sampled_on")
+    )
+    return _bucket(
+        rows,
+        limit,
+        lambda e: workqueue.WorkItem(
+            title=e.section.display_name,
+            url=e.get_absolute_url(),
+            subtitle=f"{e.sampled_on:%Y-%m-%d} · " + ", ".join(sorted(e.differences)),
+        ),
+    )
+
+
+KINDS = [
+    workqueue.WorkKind(
+        key="water.sections_to_answer",
+        label=_("Sections to answer for"),
+        collect=sections_to_answer,
+        applies=_is_city_staff,
+        order=40,
+        description=_("Boundary sections where your city, upstream, missed the water-quality target."),
+    ),
+    workqueue.WorkKind(
+        key="water.statements_to_confirm",
+        label=_("Statements to confirm"),
+        collect=statements_to_confirm,
+        applies=_is_city_staff,
+        order=45,
+        description=_("Monthly eco-compensation statements waiting for your city's confirmation."),
+    ),
+    workqueue.WorkKind(
+        key="water.misses_to_refer",
+        label=_("Missed targets to refer"),
+        collect=misses_to_refer,
+        applies=_is_office_staff,
+        order=40,
+        description=_("Boundary sections below target that are not yet the upstream city's matter."),
+    ),
+    workqueue.WorkKind(
+        key="water.escalated",
+        label=_("Sections missing again"),
+        collect=escalated_sections,
+        applies=_is_office_staff,
+        order=41,
+        description=_("Boundary sections that missed their target in consecutive months."),
+    ),
+    workqueue.WorkKind(
+        key="water.joint_differences",
+        label=_("Joint-sampling differences"),
+        collect=joint_differences,
+        applies=_is_office_staff,
+        order=46,
+        description=_("Joint samplings whose two cities' results differ beyond the tolerance."),
+    ),
+]
+for _kind in KINDS:
+    workqueue.register(_kind)
