@@ -7,14 +7,17 @@
 """
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core import workqueue
 from xietong.core.access import is_office, memberships_of
 from xietong.core.models import Role, UnitKind
-from xietong.supervision.models import OPEN_STATES
+from xietong.supervision.models import OPEN_STATES, Matter
 
 from .models import BoundaryMiss, JointSampling, Statement
 
@@ -99,9 +102,39 @@ def statements_to_confirm(user, today, limit):
     )
 
 
+# The navigation badge runs every kind on every page. The office's kinds are the same for every
+# office person, so the badge takes their counts from the cache, dropped by any write that can
+# change them (the signals at the end); the work page itself always counts afresh.
+COUNT_VERSION = "water.work.version"
+
+
+def _bump_counts():
+    try:
+        cache.incr(COUNT_VERSION)
+    except ValueError:
+        cache.set(COUNT_VERSION, 1, None)
+
+
+def _counts_changed(**kwargs):
+    _bump_counts()
+    # Again after commit, so a count cached by another request meanwhile does not outlive the write.
+    transaction.on_commit(_bump_counts)
+
+
+def _office_bucket(key, rows, limit, item):
+    if limit:
+        return _bucket(rows, limit, item)
+    cache_key = f"water.work.{cache.get(COUNT_VERSION, 0)}.{key}"
+    count = cache.get(cache_key)
+    if count is None:
+        count = rows.count()
+        cache.set(cache_key, count, 300)
+    return workqueue.Bucket(count, [])
+
+
 def misses_to_refer(user, today, limit):
     rows = BoundaryMiss.objects.filter(matter__isnull=True).select_related("section", "result").order_by("month")
-    return _bucket(rows, limit, _miss_item)
+    return _office_bucket("refer", rows, limit, _miss_item)
 
 
 def escalated_sections(user, today, limit):
@@ -111,7 +144,7 @@ def escalated_sections(user, today, limit):
         .select_related("section", "matter", "result")
         .order_by("matter__due_date")
     )
-    return _bucket(rows, limit, _miss_item)
+    return _office_bucket("escalated", rows, limit, _miss_item)
 
 
 def joint_differences(user, today, limit):
@@ -121,7 +154,8 @@ def joint_differences(user, today, limit):
         .select_related("section")
         .order_by("sampled_on")
     )
-    return _bucket(
+    return _office_bucket(
+        "joint",
         rows,
         limit,
         lambda e: workqueue.WorkItem(
@@ -176,3 +210,7 @@ KINDS = [
 ]
 for _kind in KINDS:
     workqueue.register(_kind)
+
+for _model in (BoundaryMiss, JointSampling, Matter):
+    post_save.connect(_counts_changed, sender=_model, dispatch_uid=f"water.work.{_model.__name__}.save")
+    post_delete.connect(_counts_changed, sender=_model, dispatch_uid=f"water.work.{_model.__name__}.delete")

@@ -13,6 +13,14 @@ from xietong.water.rules import seed
 HEADER = "section,sampled_at,ph,do,codmn,cod,bod5,nh3n,tp,tn"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_work_counts():
+    """The office's badge counts are cached per process; a rolled-back test must not leave its counts behind."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def fenhe(cluster):
     seed(RuleSet)
