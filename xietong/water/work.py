@@ -72,7 +72,11 @@ def sections_to_answer(user, today, limit):
         .select_related("section", "matter", "result")
         .order_by("matter__due_date", "-month")
     )
-    return _bucket(rows, limit, _miss_item)
+    return _cached_bucket(_cities_key("answer", user), rows, limit, _miss_item)
+
+
+def _cities_key(prefix, user):
+    return prefix + "." + ",".join(str(pk) for pk in sorted(_own_city_ids(user)))
 
 
 def _latest_of_its_matter():
@@ -91,7 +95,8 @@ def statements_to_confirm(user, today, limit):
         .select_related("agreement__section")
         .order_by("month")
     )
-    return _bucket(
+    return _cached_bucket(
+        _cities_key("confirm", user),
         rows,
         limit,
         lambda s: workqueue.WorkItem(
@@ -102,8 +107,8 @@ def statements_to_confirm(user, today, limit):
     )
 
 
-# The navigation badge runs every kind on every page. The office's kinds are the same for every
-# office person, so the badge takes their counts from the cache, dropped by any write that can
+# The navigation badge runs every kind on every page, where each query counts. The badge takes
+# these counts from the cache (per city, or one for the office), dropped by any write that can
 # change them (the signals at the end); the work page itself always counts afresh.
 COUNT_VERSION = "water.work.version"
 
@@ -121,7 +126,7 @@ def _counts_changed(**kwargs):
     transaction.on_commit(_bump_counts)
 
 
-def _office_bucket(key, rows, limit, item):
+def _cached_bucket(key, rows, limit, item):
     if limit:
         return _bucket(rows, limit, item)
     cache_key = f"water.work.{cache.get(COUNT_VERSION, 0)}.{key}"
@@ -134,7 +139,7 @@ def _office_bucket(key, rows, limit, item):
 
 def misses_to_refer(user, today, limit):
     rows = BoundaryMiss.objects.filter(matter__isnull=True).select_related("section", "result").order_by("month")
-    return _office_bucket("refer", rows, limit, _miss_item)
+    return _cached_bucket("refer", rows, limit, _miss_item)
 
 
 def escalated_sections(user, today, limit):
@@ -144,7 +149,7 @@ def escalated_sections(user, today, limit):
         .select_related("section", "matter", "result")
         .order_by("matter__due_date")
     )
-    return _office_bucket("escalated", rows, limit, _miss_item)
+    return _cached_bucket("escalated", rows, limit, _miss_item)
 
 
 def joint_differences(user, today, limit):
@@ -154,7 +159,7 @@ def joint_differences(user, today, limit):
         .select_related("section")
         .order_by("sampled_on")
     )
-    return _office_bucket(
+    return _cached_bucket(
         "joint",
         rows,
         limit,
@@ -211,6 +216,6 @@ KINDS = [
 for _kind in KINDS:
     workqueue.register(_kind)
 
-for _model in (BoundaryMiss, JointSampling, Matter):
+for _model in (BoundaryMiss, JointSampling, Statement, Matter):
     post_save.connect(_counts_changed, sender=_model, dispatch_uid=f"water.work.{_model.__name__}.save")
     post_delete.connect(_counts_changed, sender=_model, dispatch_uid=f"water.work.{_model.__name__}.delete")

@@ -15,9 +15,11 @@ HEADER = "section,sampled_at,ph,do,codmn,cod,bod5,nh3n,tp,tn"
 
 @pytest.fixture(autouse=True)
 def _fresh_work_counts():
-    """The office's badge counts are cached per process; a rolled-back test must not leave its counts behind."""
+    """Badge counts are cached per process; a rolled-back test must not leave its counts behind."""
     from django.core.cache import cache
 
+    cache.clear()
+    yield
     cache.clear()
 
 
