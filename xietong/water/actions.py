@@ -12,10 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xietong.core import timeline
 from xietong.core.models import Role
-from xietong.core.notify import notify
+from xietong.core.notify import localized, notify, office_units, recipients
 from xietong.supervision import actions as supervision_actions
 from xietong.supervision.models import OPEN_STATES, Domain, Priority, Source, SubArea
 
@@ -210,20 +211,19 @@ def do_refer_miss(*, actor, miss, today=None):
 
 
 def _tell_about_miss(miss, matter):
-    from .work import office_staff, staff_of
-
-    recipients = staff_of([miss.upstream_city, miss.downstream_city])
+    """Both cities' staff, and the office when the section keeps missing."""
+    units = [miss.upstream_city, miss.downstream_city]
     if miss.escalated:
-        recipients += office_staff()
-    title = _("Boundary section %(section)s missed its target in %(month)s") % {
-        "section": miss.section.display_name,
-        "month": f"{miss.month:%Y-%m}",
-    }
+        units += office_units()
     notify(
-        recipients,
+        recipients(units),
         kind="water.miss",
-        title=title,
-        body=describe_miss(miss),
+        message=gettext_noop("Boundary section %(section)s missed its target in %(month)s: matter %(code)s"),
+        params={
+            "section": localized(miss.section.name, miss.section.name_en),
+            "month": f"{miss.month:%Y-%m}",
+            "code": matter.code,
+        },
         url=matter.get_absolute_url(),
         dedupe_key=f"water.miss.{miss.pk}",
     )

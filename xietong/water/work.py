@@ -6,7 +6,6 @@
   joint samplings whose results differ beyond tolerance.
 """
 
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -20,22 +19,6 @@ from xietong.core.models import Role, UnitKind
 from xietong.supervision.models import OPEN_STATES, Matter
 
 from .models import BoundaryMiss, JointSampling, Statement
-
-
-def staff_of(units):
-    return list(
-        get_user_model()
-        .objects.filter(memberships__unit__in=units, memberships__role__gte=Role.STAFF, is_active=True)
-        .distinct()
-    )
-
-
-def office_staff():
-    return list(
-        get_user_model()
-        .objects.filter(memberships__unit__kind=UnitKind.OFFICE, memberships__role__gte=Role.STAFF, is_active=True)
-        .distinct()
-    )
 
 
 def _own_city_ids(user):
