@@ -1,5 +1,7 @@
 """Joint meetings (市际联席会议), the documents they adopt, and the decisions that become supervised matters."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
@@ -65,7 +67,8 @@ class AgendaItem(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"meetings/{instance.meeting_id}/{filename}"
+    # A random directory: a stored path must not be guessable from ids even if the media root leaks.
+    return f"meetings/{instance.meeting_id}/{secrets.token_urlsafe(16)}/{filename}"
 
 
 class MeetingAttachment(models.Model):

@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from xietong.core.access import require_member
 from xietong.core.api_errors import ERRORS, ErrorOut, field_errors
 from xietong.core.models import Unit
 from xietong.core.pagination import PageNumber
@@ -258,6 +259,7 @@ class ReviewIn(Schema):
 @router.get("/matters", response=list[MatterOut], summary="Matters the caller may see, filtered")
 @paginate(PageNumber, page_size=50)
 def list_matters(request, filters: Query[MatterFilters]):
+    require_member(request.auth)
     form = FilterForm({k: v for k, v in filters.dict().items() if v is not None}, user=request.auth)
     if not form.is_valid():
         raise NinjaValidationError(field_errors(ValidationError(form.errors.as_data()), where="query"))

@@ -1,6 +1,7 @@
 """The supervised action list (清单式督办): matters, their units, milestones and progress reports."""
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -312,7 +313,8 @@ class ProgressReport(models.Model):
 
 
 def evidence_path(instance, filename):
-    return f"evidence/{instance.report.matter_id}/{instance.report_id}/{filename}"
+    # A random directory: a stored path must not be guessable from ids even if the media root leaks.
+    return f"evidence/{instance.report.matter_id}/{secrets.token_urlsafe(16)}/{filename}"
 
 
 class Evidence(models.Model):

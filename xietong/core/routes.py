@@ -1,0 +1,65 @@
+"""Which routes answer whom: the explicit lists the route walk (core/tests/test_route_walk.py) holds every
+URL pattern and API operation to. A route on none of these lists must refuse anonymous people, accounts of
+no unit and users of a city that has no part in the object asked for.
+
+URL patterns are named "namespace:name"; API operations "METHOD /api/v1/path" as in the OpenAPI document.
+"""
+
+# Anyone, without an account: public information and the pages residents use.
+PUBLIC = {
+    "home",
+    "login",
+    "logout",
+    "set_language",
+    "regions:lookup",
+    "regions:children",
+    "regions:search",
+    "supervision:public-matter",
+    "airquality:public",
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:api-root",
+    "GET /api/v1/regions/children",
+    "GET /api/v1/regions/search",
+    "GET /api/v1/regions/resolve",
+    "GET /api/v1/regions/{code}",
+    "GET /api/v1/airquality/public/warnings",
+}
+
+# Any logged-in person, about their own account (their inbox and work queue).
+ACCOUNT = {
+    "work",
+    "inbox",
+    "inbox-mark-read",
+    "inbox-open",
+    "GET /api/v1/me",
+    "GET /api/v1/notifications",
+}
+
+# Any member of any unit of the cluster: lists filtered to what the reader may open, and what the cluster
+# shares with all its units (air-quality data and warnings).
+CLUSTER = {
+    "supervision:dashboard",
+    "supervision:matters",
+    "supervision:bulletins",
+    "supervision:bulletin",  # bulletins are circulated to every city
+    "supervision:bulletin-docx",
+    "supervision:bulletin-xlsx",
+    "meetings:meetings",
+    "meetings:documents",
+    "airquality:dashboard",
+    "airquality:upload",  # a city's staff upload their own city's readings
+    "airquality:stations",
+    "airquality:station",
+    "airquality:forecasts",
+    "airquality:rules",
+    "airquality:warnings",
+    "airquality:warning",
+    "GET /api/v1/supervision/matters",
+    "GET /api/v1/meetings/meetings",
+    "GET /api/v1/airquality/daily",
+    "GET /api/v1/airquality/calendar",
+    "GET /api/v1/airquality/breakdown",
+    "GET /api/v1/airquality/stations",
+    "GET /api/v1/airquality/forecasts",
+}
