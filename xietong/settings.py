@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "xietong.meetings",
     "xietong.airquality",
     "xietong.water",
+    "xietong.deliberation",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,11 @@ ACCESS_LOG_RETENTION_DAYS = envint("ACCESS_LOG_RETENTION_DAYS", 365 * 3)
 
 # Uploaded evidence: what the offices exchange, and nothing executable.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+CONCERN_PHOTO_MAX_BYTES = envint("CONCERN_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+# Residents' posts without an account: per network address per hour, per contact per day.
+CONCERN_LIMIT_PER_ADDRESS_HOUR = envint("CONCERN_LIMIT_PER_ADDRESS_HOUR", 5)
+CONCERN_LIMIT_PER_CONTACT_DAY = envint("CONCERN_LIMIT_PER_CONTACT_DAY", 3)
+ME_TOO_LIMIT_PER_ADDRESS_DAY = envint("ME_TOO_LIMIT_PER_ADDRESS_DAY", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 * 1024)
 
 if not DEBUG:

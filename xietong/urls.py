@@ -10,10 +10,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("open311/v2/", include("xietong.deliberation.open311_urls", namespace="open311")),
     path("", include("xietong.core.urls")),
     path("regions/", include("xietong.regions.urls")),
     path("supervision/", include("xietong.supervision.urls")),
     path("meetings/", include("xietong.meetings.urls")),
     path("airquality/", include("xietong.airquality.urls")),
     path("water/", include("xietong.water.urls")),
+    path("deliberation/", include("xietong.deliberation.urls")),
 ]

@@ -52,6 +52,11 @@ def can_supervise(user):
     return is_office(user, Role.STAFF)
 
 
+def can_assign_below(user, units):
+    """A manager hands work to units under their own (a town assigns its deliberation hall's resolution)."""
+    return bool(units) and all(u.parent is not None and has_role(user, u.parent, Role.MANAGER) for u in units)
+
+
 def can_edit(user, matter):
     return can_supervise(user) or has_role(user, matter.lead_unit, Role.MANAGER)
 

@@ -105,9 +105,13 @@ def do_create_matter(
     responsible=(),
     assign=False,
 ):
-    if not access.can_supervise(actor) and not (parent is not None and access.can_edit(actor, parent)):
-        raise PermissionDenied
     co_units = list(co_units)
+    if not (
+        access.can_supervise(actor)
+        or (parent is not None and access.can_edit(actor, parent))
+        or (source == Source.DELIBERATION and access.can_assign_below(actor, [lead_unit, *co_units]))
+    ):
+        raise PermissionDenied
     _validate_matter_fields(
         start_date=start_date,
         due_date=due_date,

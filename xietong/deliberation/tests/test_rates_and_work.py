@@ -1,0 +1,118 @@
+"""The three rates from the event log, and the hall staff's work queue."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from xietong.core import workqueue
+from xietong.deliberation import actions, rates
+from xietong.deliberation.models import Rating
+
+from .conftest import submit
+
+
+def _at(day, hour=10):
+    return timezone.make_aware(datetime.datetime(2026, 7, day, hour))
+
+
+def test_rates_worked_example(hall, categories, hall_manager, owners):
+    """Five concerns in July 2026 (received Wednesday 15th, accept-or-refuse due Thursday 16th):
+    a accepted on the 16th (on time), b accepted on the 17th (late), c refused on the 15th (on time),
+    d never answered, e a duplicate marked on the 16th. Response rate 3/5 = 60 %.
+    a and b are accepted; a is resolved: resolution rate 1/2 = 50 %.
+    a is rated 不满意, reopened, answered, then rated 基本满意: one case, counted once, satisfied: 1/1 = 100 %.
+    """
+    with time_machine.travel(_at(15), tick=False):
+        a, b, c, d, e = (submit(hall, categories["townscape"], text=f"门头破旧{i}") for i in range(5))
+        actions.do_refuse(actor=hall_manager, concern=c, reason="不属于本镇")
+    with time_machine.travel(_at(16), tick=False):
+        actions.do_accept(actor=hall_manager, concern=a)
+        actions.do_mark_duplicate(actor=hall_manager, concern=e, original=a)
+    with time_machine.travel(_at(17), tick=False):
+        actions.do_accept(actor=hall_manager, concern=b)
+        topic = actions.do_create_topic(actor=hall_manager, hall=hall, title="门头", concerns=[a])
+        session = actions.do_schedule_session(
+            actor=hall_manager,
+            topic=topic,
+            title="议事会",
+            starts_at=_at(20),
+            place="议事厅",
+            invitees=[("商店", ["甲"])],
+        )
+    with time_machine.travel(_at(20, 12), tick=False):
+        actions.do_resolve(
+            actor=hall_manager,
+            session=session,
+            text="改造",
+            target_date=datetime.date(2026, 8, 15),
+            lead_unit=owners[0],
+        )
+        a.refresh_from_db()
+        actions.do_rate(concern=a, value=Rating.Value.UNSATISFIED)
+        actions.do_answer(actor=hall_manager, concern=a, answer="重新答复")
+        a.refresh_from_db()
+        actions.do_rate(concern=a, value=Rating.Value.BASIC)
+    result = rates.rates_by_hall(2026, 7, [hall])[hall.pk]
+    assert (result.received, result.responded_on_time) == (5, 3) and result.response_rate == 60.0
+    assert (result.accepted, result.resolved) == (2, 1) and result.resolution_rate == 50.0
+    assert (result.rated, result.satisfied) == (1, 1) and result.satisfaction_rate == 100.0
+    # Another month is empty, and its rates are undefined rather than zero.
+    empty = rates.rates_by_hall(2026, 6, [hall]).get(hall.pk, rates.Rates())
+    assert empty.response_rate is None
+
+
+def test_rates_cost_a_fixed_number_of_queries(hall, categories, django_assert_num_queries):
+    with time_machine.travel(_at(15), tick=False):
+        for i in range(6):
+            submit(hall, categories["roads"], text=f"路{i}")
+    with django_assert_num_queries(2):
+        rates.rates_by_hall(2026, 7, [hall])
+
+
+@pytest.fixture
+def queue_for():
+    def run(user, today):
+        return {kind.key: bucket for kind, bucket in workqueue.queue_for(user, today=today)}
+
+    return run
+
+
+def test_work_queue_kinds_for_the_hall_staff(hall, categories, town_staff, other_city_user, queue_for):
+    with time_machine.travel(_at(15), tick=False):
+        waiting = submit(hall, categories["roads"], text="路灯不亮")
+        late = submit(hall, categories["roads"], text="垃圾没人清运")
+        actions.do_accept(actor=town_staff, concern=late)
+        topic = actions.do_create_topic(actor=town_staff, hall=hall, title="路灯", concerns=[])
+        actions.do_schedule_session(
+            actor=town_staff,
+            topic=topic,
+            title="路灯议事会",
+            starts_at=_at(24),
+            place="议事厅",
+            invitees=[("居民", ["甲"])],
+        )
+    queue = queue_for(town_staff, datetime.date(2026, 7, 21))
+    assert [i.title for i in queue["deliberation.triage"].items] == ["路灯不亮"]
+    assert queue["deliberation.triage"].items[0].due == waiting.accept_due
+    assert [i.title for i in queue["deliberation.overdue"].items] == ["垃圾没人清运"]
+    assert [i.title for i in queue["deliberation.sessions"].items] == ["路灯议事会"]
+    assert "deliberation.triage" not in queue_for(other_city_user, datetime.date(2026, 7, 21))
+
+
+def test_work_queue_counts_cost_fixed_queries(hall, categories, town_staff, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            workqueue.queue_for(town_staff, today=datetime.date(2026, 7, 21))
+        return len(ctx.captured_queries)
+
+    submit(hall, categories["roads"], text="一")
+    count()  # the person's memberships are read once and kept on the user
+    few = count()
+    for i in range(8):
+        submit(hall, categories["roads"], text=f"多{i}")
+    assert count() == few

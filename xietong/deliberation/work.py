@@ -1,0 +1,109 @@
+"""The hall staff's kinds of work in the shared work queue (工作台)."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core.access import memberships_of, units_q
+from xietong.core.models import Role
+from xietong.core.workqueue import Bucket, WorkItem, WorkKind
+
+from .models import Concern, ConcernState, Session
+
+
+def _applies(user):
+    return bool(memberships_of(user))
+
+
+def _concern_bucket(queryset, limit, due_field):
+    count = queryset.count()
+    items = []
+    if limit:
+        for concern in queryset.select_related("category").order_by(due_field, "id")[:limit]:
+            items.append(
+                WorkItem(
+                    title=concern.text[:60],
+                    url=reverse("deliberation:concern", args=[concern.pk]),
+                    subtitle=f"{concern.code} · {concern.category.display_name}",
+                    due=getattr(concern, due_field),
+                )
+            )
+    return Bucket(count, items)
+
+
+def _mine(user):
+    return Concern.objects.filter(units_q(user, Role.STAFF, "hall__unit"))
+
+
+def collect_triage(user, today, limit):
+    return _concern_bucket(_mine(user).filter(state=ConcernState.RECEIVED), limit, "accept_due")
+
+
+def collect_overdue(user, today, limit):
+    late = _mine(user).filter(
+        state__in=[ConcernState.ACCEPTED, ConcernState.ON_AGENDA], answered_at__isnull=True, answer_due__lt=today
+    )
+    return _concern_bucket(late, limit, "answer_due")
+
+
+def collect_reopened(user, today, limit):
+    return _concern_bucket(
+        _mine(user).filter(state=ConcernState.ACCEPTED, reopened_at__isnull=False), limit, "answer_due"
+    )
+
+
+def collect_sessions(user, today, limit):
+    upcoming = Session.objects.filter(
+        units_q(user, Role.STAFF, "hall__unit"),
+        state=Session.State.PLANNED,
+        starts_at__date__gte=today,
+        starts_at__date__lte=today + datetime.timedelta(days=14),
+    )
+    count = upcoming.count()
+    items = [
+        WorkItem(
+            title=session.title,
+            url=reverse("deliberation:session", args=[session.pk]),
+            subtitle=session.place,
+            due=session.starts_at.date(),
+        )
+        for session in (upcoming.order_by("starts_at")[:limit] if limit else [])
+    ]
+    return Bucket(count, items)
+
+
+KINDS = [
+    WorkKind(
+        key="deliberation.triage",
+        label=_("Concerns to accept or refuse"),
+        collect=collect_triage,
+        applies=_applies,
+        order=20,
+        description=_("Residents' concerns waiting for the hall to accept, refuse or mark as duplicates."),
+    ),
+    WorkKind(
+        key="deliberation.overdue",
+        label=_("Concerns past their answer deadline"),
+        collect=collect_overdue,
+        applies=_applies,
+        order=21,
+        description=_("Accepted concerns the resident has had no answer to within the deadline."),
+    ),
+    WorkKind(
+        key="deliberation.reopened",
+        label=_("Cases to handle again (重办)"),
+        collect=collect_reopened,
+        applies=_applies,
+        order=22,
+        description=_("The resident was not satisfied; the case is reopened once for a new answer."),
+    ),
+    WorkKind(
+        key="deliberation.sessions",
+        label=_("Upcoming deliberation sessions"),
+        collect=collect_sessions,
+        applies=_applies,
+        order=23,
+        description=_("Sessions in the next two weeks: invitations, sign-in sheets, proposals."),
+    ),
+]
