@@ -6,14 +6,17 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.access import memberships_of, units_q
-from xietong.core.models import Role
+from xietong.core.models import Role, UnitKind
 from xietong.core.workqueue import Bucket, WorkItem, WorkKind
 
 from .models import Concern, ConcernState, Session
 
+HALL_UNIT_KINDS = (UnitKind.TOWN, UnitKind.COMMUNITY)
+
 
 def _applies(user):
-    return bool(memberships_of(user))
+    """Halls are run by towns and communities; only their staff get the hall's work (memberships are cached)."""
+    return any(m.unit.kind in HALL_UNIT_KINDS and m.role >= Role.STAFF for m in memberships_of(user))
 
 
 def _concern_bucket(queryset, limit, due_field):
