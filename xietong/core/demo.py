@@ -72,6 +72,7 @@ ACCOUNTS = [
     ("taiyuan-manager", "taiyuan", Role.MANAGER, "太原专班负责人", "工作专班负责人"),
     ("jinzhong-manager", "jinzhong", Role.MANAGER, "晋中专班负责人", "工作专班负责人"),
     ("hekou", "hekou", Role.STAFF, "河口镇干事", "镇政府工作人员"),
+    ("hekou-manager", "hekou", Role.MANAGER, "河口镇议事厅主任", "党群议事厅负责人"),
     ("community", "hekou-community", Role.STAFF, "社区网格员", "社区工作者"),
     ("prevention", "taiyuan-prevention", Role.STAFF, "防控办值班员", "值班员"),
 ]

@@ -2,7 +2,8 @@
 
 For the concerns a hall received in a month:
 - 响应率 (response rate) = concerns accepted, refused or marked duplicate by their accept-or-refuse deadline
-  ÷ concerns received;
+  ÷ concerns received whose deadline has passed or that were answered already (a concern received this
+  morning is not yet late, so it does not lower the rate);
 - 解决率 (resolution rate) = concerns with a "resolved" event ÷ concerns accepted (refused and duplicate
   ones are not the hall's to solve);
 - 满意率 (satisfaction rate) = concerns whose last rating is 满意 or 基本满意 ÷ concerns rated. A resident who
@@ -27,6 +28,7 @@ RESPONSE_VERBS = ("accepted", "refused", "duplicate")
 @dataclass
 class Rates:
     received: int = 0
+    response_due: int = 0
     responded_on_time: int = 0
     accepted: int = 0
     resolved: int = 0
@@ -39,7 +41,7 @@ class Rates:
 
     @property
     def response_rate(self):
-        return self._ratio(self.responded_on_time, self.received)
+        return self._ratio(self.responded_on_time, self.response_due)
 
     @property
     def resolution_rate(self):
@@ -57,9 +59,10 @@ def month_bounds(year, month):
     return start, end
 
 
-def rates_by_hall(year, month, halls):
+def rates_by_hall(year, month, halls, today=None):
     """{hall_id: Rates} for concerns received in the month; two queries whatever the number of concerns."""
     start, end = month_bounds(year, month)
+    today = today or timezone.localdate()
     concerns = {
         pk: (hall_id, accept_due)
         for pk, hall_id, accept_due in Concern.objects.filter(
@@ -93,6 +96,8 @@ def rates_by_hall(year, month, halls):
         rates = result[hall_id]
         rates.received += 1
         answered = first_response.get(pk)
+        if answered is not None or (accept_due and accept_due < today):
+            rates.response_due += 1
         if answered is not None and accept_due and timezone.localtime(answered).date() <= accept_due:
             rates.responded_on_time += 1
         if pk in accepted:
@@ -107,6 +112,6 @@ def rates_by_hall(year, month, halls):
 def total(rates_list):
     out = Rates()
     for rates in rates_list:
-        for field in ("received", "responded_on_time", "accepted", "resolved", "rated", "satisfied"):
+        for field in ("received", "response_due", "responded_on_time", "accepted", "resolved", "rated", "satisfied"):
             setattr(out, field, getattr(out, field) + getattr(rates, field))
     return out

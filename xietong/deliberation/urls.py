@@ -9,6 +9,7 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("track/", views.track_lookup, name="track-lookup"),
     path("c/<str:code>/", views.track, name="track"),
+    path("c/<str:code>/photo/", views.photo, name="photo"),
     path("c/<str:code>/rate/", views.rate, name="rate"),
     path("c/<str:code>/metoo/", views.me_too, name="me-too"),
     path("concerns/", views.public_list, name="public-list"),

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -137,6 +138,14 @@ def track(request, code):
         "public": concern.state in access.PUBLIC_STATES,
     }
     return render(request, "deliberation/track.html", context)
+
+
+def photo(request, code):
+    """The re-encoded photo of a concern, for whoever holds its code (it carries no metadata)."""
+    concern = access.get_public_concern(code)
+    if not concern.photo:
+        raise Http404
+    return FileResponse(concern.photo.open("rb"), content_type="image/jpeg")
 
 
 @require_POST

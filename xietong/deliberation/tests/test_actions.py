@@ -98,6 +98,10 @@ def test_photos_are_reencoded_without_exif(hall, categories, settings, tmp_path)
     stored = concern.photo.read()
     assert b"PhoneMaker" not in stored and b"Exif" not in stored
     assert Image.open(io.BytesIO(stored)).size == (64, 48)
+    from django.test import Client
+
+    response = Client().get(f"/deliberation/c/{concern.code}/photo/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == stored
 
 
 def test_a_file_that_is_not_an_image_or_too_large_is_refused(hall, categories, settings):

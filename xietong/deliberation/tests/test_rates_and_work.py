@@ -20,7 +20,8 @@ def _at(day, hour=10):
 def test_rates_worked_example(hall, categories, hall_manager, owners):
     """Five concerns in July 2026 (received Wednesday 15th, accept-or-refuse due Thursday 16th):
     a accepted on the 16th (on time), b accepted on the 17th (late), c refused on the 15th (on time),
-    d never answered, e a duplicate marked on the 16th. Response rate 3/5 = 60 %.
+    d never answered, e a duplicate marked on the 16th; f arrives on the 31st and is not due yet on 1 August.
+    Response rate 3/5 = 60 %.
     a and b are accepted; a is resolved: resolution rate 1/2 = 50 %.
     a is rated 不满意, reopened, answered, then rated 基本满意: one case, counted once, satisfied: 1/1 = 100 %.
     """
@@ -54,8 +55,12 @@ def test_rates_worked_example(hall, categories, hall_manager, owners):
         actions.do_answer(actor=hall_manager, concern=a, answer="重新答复")
         a.refresh_from_db()
         actions.do_rate(concern=a, value=Rating.Value.BASIC)
-    result = rates.rates_by_hall(2026, 7, [hall])[hall.pk]
-    assert (result.received, result.responded_on_time) == (5, 3) and result.response_rate == 60.0
+    with time_machine.travel(_at(31, 18), tick=False):
+        # f arrives on Friday the 31st, due Monday 3 August: on the 1st it is not late yet and not counted.
+        submit(hall, categories["roads"], text="路面塌陷")
+    result = rates.rates_by_hall(2026, 7, [hall], today=datetime.date(2026, 8, 1))[hall.pk]
+    assert (result.received, result.response_due, result.responded_on_time) == (6, 5, 3)
+    assert result.response_rate == 60.0
     assert (result.accepted, result.resolved) == (2, 1) and result.resolution_rate == 50.0
     assert (result.rated, result.satisfied) == (1, 1) and result.satisfaction_rate == 100.0
     # Another month is empty, and its rates are undefined rather than zero.
