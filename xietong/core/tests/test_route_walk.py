@@ -83,6 +83,22 @@ def private_objects(cluster, office_user, owner, member):
         signatories=[cluster["taiyuan"], cluster["jinzhong"]],
     )
     meetings.do_record_decision(actor=office_user, meeting=meeting, text="决定", clause=document.clauses.first())
+    from xietong.deliberation import actions as deliberation
+    from xietong.deliberation.models import Category, Hall
+
+    hall = Hall.objects.create(unit=cluster["hekou"], name="河口镇党群议事厅", slug="hekou")
+    concern = deliberation.do_submit_concern(
+        hall=hall, text="门头破旧", category=Category.objects.create(code="townscape", name="市容"), contact="139"
+    )
+    topic = deliberation.do_create_topic(actor=owner, hall=hall, title="门头", concerns=[concern])
+    deliberation.do_schedule_session(
+        actor=owner,
+        topic=topic,
+        title="议事会",
+        starts_at=datetime.datetime(2026, 1, 20, tzinfo=datetime.UTC),
+        place="议事厅",
+        invitees=[("商店", ["甲"])],
+    )
     Station.objects.create(code="TY01", name="坞城", city=cluster["taiyuan"], latitude="37.85", longitude="112.57")
     air.do_issue_joint_warning(
         actor=office_user,
