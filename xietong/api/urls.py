@@ -9,6 +9,7 @@ from xietong.core.api import router as core_router
 from xietong.meetings.api import router as meetings_router
 from xietong.regions.api import router as regions_router
 from xietong.supervision.api import router as supervision_router
+from xietong.water.api import router as water_router
 
 api = NinjaAPI(
     title="xietong API",
@@ -24,3 +25,4 @@ api.add_router("/regions/", regions_router)
 api.add_router("/supervision/", supervision_router)
 api.add_router("/meetings/", meetings_router)
 api.add_router("/airquality/", airquality_router)
+api.add_router("/water/", water_router)

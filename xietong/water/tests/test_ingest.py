@@ -68,7 +68,7 @@ def test_a_city_may_send_only_its_own_sections(fenhe, other_city_user, member):
     rows = rows_of(("FH02", "2026-07-05 10:00", 7.8, 7.1, 4.2, 16, 3.1, 0.3, 0.1, 1))
     with pytest.raises(IngestError) as caught:
         actions.do_ingest_samples(actor=other_city_user, rows=rows, source=CSV)
-    assert "may not" in caught.value.problems[0]
+    assert "无权报送FH02" in caught.value.problems[0]
     assert actions.do_ingest_samples(actor=member, rows=rows, source=CSV).created == 1
 
 
