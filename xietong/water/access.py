@@ -37,7 +37,8 @@ def can_upload_anything(user):
 
 
 def can_refer(user):
-    return user.is_authenticated and is_office(user, Role.STAFF)
+    # None: a command run without --as records misses but refers none.
+    return user is not None and user.is_authenticated and is_office(user, Role.STAFF)
 
 
 def can_set_targets(user):

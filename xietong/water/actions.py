@@ -76,11 +76,12 @@ def do_assess(*, actor, pairs):
     own upload leaves it for the office to refer (it appears in the office's work queue).
     """
     results = assess.recompute(pairs)
-    misses = _record_misses(results.values())
+    _record_misses(results.values())
     if access.can_refer(actor):
-        for miss in misses:
-            if miss.matter_id is None:
-                do_refer_miss(actor=actor, miss=miss)
+        # New misses, and those a city's own upload left for the office.
+        waiting = BoundaryMiss.objects.filter(result__in=[r.pk for r in results.values()], matter__isnull=True)
+        for miss in waiting.order_by("month"):
+            do_refer_miss(actor=actor, miss=miss)
     _refresh_statements(results.values())
     return results
 

@@ -206,3 +206,18 @@ def test_the_year_recompute_costs_a_fixed_number_of_queries(fenhe, office_user):
         assert len(assess.recompute_year(2026)) == 84
     # Not per section: only the upsert splits into batches (SQLite caps the parameters of one statement).
     assert len(small) <= 6 and len(large) <= len(small) + 1
+
+
+def test_the_recompute_command_refers_misses_only_as_an_office_person(fenhe, member, office_user):
+    import io
+
+    from django.core.management import call_command
+
+    upload(member, ("FH03", "2026-07-10 10:00", *BAD))
+    out = io.StringIO()
+    call_command("recompute_water", "2026", stdout=out)
+    assert "36 section-months recomputed, 1 with a class" in out.getvalue()
+    assert BoundaryMiss.objects.get().matter is None
+    call_command("recompute_water", "2026", "--as", "office-supervisor", stdout=io.StringIO())
+    # the month is recorded once, and now referred
+    assert BoundaryMiss.objects.count() == 1 and BoundaryMiss.objects.get().matter.lead_unit.slug == "taiyuan"
