@@ -80,6 +80,7 @@ CLUSTER = {
     "water:statements",
     "water:joints",
     "deliberation:home",  # lists only the halls of the reader's units
+    "water:section",  # monitoring data are shared across the cluster, like the air stations
     "GET /api/v1/supervision/matters",
     "GET /api/v1/meetings/meetings",
     "GET /api/v1/airquality/daily",
@@ -87,4 +88,6 @@ CLUSTER = {
     "GET /api/v1/airquality/breakdown",
     "GET /api/v1/airquality/stations",
     "GET /api/v1/airquality/forecasts",
+    "GET /api/v1/water/sections",
+    "GET /api/v1/water/months",
 }

@@ -7,12 +7,15 @@ section classes. Writing is narrower, one condition per function:
   section, of its upstream or downstream city;
 - targets, referring a miss to supervision, reviewing joint sampling: the office's staff;
 - confirming a compensation statement: staff of the upstream or downstream city, each for its side.
+
+Compensation statements and joint samplings are the business of the two cities of their section:
+only the office and those two cities see them.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from xietong.core.access import has_role, is_office, memberships_of
+from xietong.core.access import has_role, is_office, memberships_of, units_q
 from xietong.core.models import Role, Unit, UnitKind
 
 
@@ -70,23 +73,54 @@ def get_section(user, code):
     )
 
 
+def _between(user, upstream, downstream):
+    return is_office(user) or has_role(user, upstream, Role.VIEWER) or has_role(user, downstream, Role.VIEWER)
+
+
+def visible_statements(user):
+    """The statements of agreements the user's city is party to (all of them for the office)."""
+    from .models import Statement
+
+    rows = Statement.objects.all()
+    if is_office(user):
+        return rows
+    return rows.filter(
+        units_q(user, field="agreement__upstream_city") | units_q(user, field="agreement__downstream_city")
+    )
+
+
+def visible_joint_samplings(user):
+    from .models import JointSampling
+
+    rows = JointSampling.objects.all()
+    if is_office(user):
+        return rows
+    return rows.filter(units_q(user, field="section__upstream_city") | units_q(user, field="section__downstream_city"))
+
+
 def get_statement(user, pk):
     from .models import Statement
 
     require_view(user)
-    return get_object_or_404(
+    statement = get_object_or_404(
         Statement.objects.select_related(
             "agreement__section__river", "agreement__upstream_city", "agreement__downstream_city", "payer", "payee"
         ),
         pk=pk,
     )
+    if not _between(user, statement.agreement.upstream_city, statement.agreement.downstream_city):
+        raise PermissionDenied
+    return statement
 
 
 def get_joint_sampling(user, pk):
     from .models import JointSampling
 
     require_view(user)
-    return get_object_or_404(
+    event = get_object_or_404(
         JointSampling.objects.select_related("section__upstream_city", "section__downstream_city", "reviewed_by"),
         pk=pk,
     )
+    if not _between(user, event.section.upstream_city, event.section.downstream_city):
+        raise PermissionDenied
+    return event

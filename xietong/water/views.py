@@ -18,14 +18,12 @@ from .grading import PARAMETERS, colour, quality_word
 from .models import (
     PARAMETER_LABELS,
     BoundaryMiss,
-    JointSampling,
     MonthlyResult,
     River,
     Sample,
     Section,
     SectionKind,
     Source,
-    Statement,
 )
 
 # The items of the national monthly report (重点流域水质月报), in its order.
@@ -263,7 +261,7 @@ def refer_miss(request, pk):
 
 @member_required
 def statements(request):
-    rows = Statement.objects.select_related(
+    rows = access.visible_statements(request.user).select_related(
         "agreement__section", "agreement__upstream_city", "agreement__downstream_city", "payer", "payee"
     )
     return render(request, "water/statements.html", {"statements": rows[:200]})
@@ -344,7 +342,7 @@ def joint_list(request):
         else:
             messages.success(request, _("Your city's results are recorded."))
             return redirect(event)
-    events = JointSampling.objects.select_related("section", "reviewed_by")[:100]
+    events = access.visible_joint_samplings(request.user).select_related("section", "reviewed_by")[:100]
     return render(
         request, "water/joint_list.html", {"events": events, "form": form}, status=400 if form.errors else 200
     )

@@ -115,3 +115,16 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(data, member, django_asse
     client = client_for(member)
     with django_assert_max_num_queries(16):
         client.get(reverse("water:dashboard") + "?month=2026-08")
+
+
+def test_statements_and_joint_samplings_stay_between_their_two_cities(data, other_city_user, office_user):
+    neighbour = client_for(other_city_user)
+    for url in (
+        reverse("water:statement", args=[data["statement"].pk]),
+        reverse("water:statement-xlsx", args=[data["statement"].pk]),
+        reverse("water:joint", args=[data["joint"].pk]),
+    ):
+        assert neighbour.get(url).status_code == 403, url
+        assert client_for(office_user).get(url).status_code == 200, url
+    assert 'data-statement="' not in neighbour.get(reverse("water:statements")).content.decode()
+    assert "温南社" not in neighbour.get(reverse("water:joints")).content.decode().split("<form")[0]
