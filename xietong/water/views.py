@@ -160,6 +160,7 @@ def section_detail(request, code):
     months = list(section.months.order_by("month"))
     samples = list(section.samples.order_by("-taken_at")[:60])
     trend = {
+        "labels": {"class": _("Class"), "target": _("Target class")},
         "months": [f"{m.month:%Y-%m}" for m in months],
         "grades": [["I", "II", "III", "IV", "V", "劣V"].index(m.grade) + 1 if m.grade else None for m in months],
         "targets": [["I", "II", "III", "IV", "V"].index(m.target) + 1 if m.target else None for m in months],

@@ -18,7 +18,7 @@ from xietong.core.access import is_office, memberships_of
 from xietong.core.models import Role, UnitKind
 from xietong.supervision.models import OPEN_STATES, Matter
 
-from .models import BoundaryMiss, JointSampling, Statement
+from .models import PARAMETER_LABELS, BoundaryMiss, JointSampling, Statement
 
 
 def _own_city_ids(user):
@@ -149,7 +149,7 @@ def joint_differences(user, today, limit):
         lambda e: workqueue.WorkItem(
             title=e.section.display_name,
             url=e.get_absolute_url(),
-            subtitle=f"{e.sampled_on:%Y-%m-%d} · " + ", ".join(sorted(e.differences)),
+            subtitle=f"{e.sampled_on:%Y-%m-%d} · " + "、".join(str(PARAMETER_LABELS[p]) for p in sorted(e.differences)),
         ),
     )
 

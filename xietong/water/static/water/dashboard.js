@@ -32,7 +32,7 @@
           data: window.XIETONG_WATER_RIVERS.map(function (r) { return { name: r.name, coords: r.coords }; })
         },
         {
-          type: "scatter", coordinateSystem: "geo", symbolSize: 14,
+          type: "scatter", coordinateSystem: "geo", symbolSize: 14, labelLayout: { hideOverlap: true },
           label: { show: true, position: "right", formatter: function (p) { return p.data.name; }, fontSize: 11, color: "#1d2733" },
           data: points.map(function (p) {
             return Object.assign({}, p, { symbol: p.boundary ? "diamond" : "circle", itemStyle: { color: p.colour, borderColor: "#1d2733", borderWidth: 1 } });

@@ -8,8 +8,8 @@
     var grades = ["I", "II", "III", "IV", "V", "劣V"];
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
     var series = [
-      { name: "class", type: "line", step: "middle", yAxisIndex: 0, data: trend.grades, lineStyle: { width: 3, color: "#e53935" } },
-      { name: "target", type: "line", step: "middle", yAxisIndex: 0, data: trend.targets, lineStyle: { type: "dashed", color: "#1d2733" }, symbol: "none" }
+      { name: trend.labels["class"], type: "line", step: "middle", yAxisIndex: 0, data: trend.grades, lineStyle: { width: 3, color: "#e53935" } },
+      { name: trend.labels.target, type: "line", step: "middle", yAxisIndex: 0, data: trend.targets, lineStyle: { type: "dashed", color: "#1d2733" }, symbol: "none" }
     ];
     Object.keys(trend.series).forEach(function (name) {
       series.push({ name: name, type: "line", yAxisIndex: 1, data: trend.series[name], connectNulls: true });
