@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.regions.forms import PlaceField
 
-from .models import Category, Hall
+from .models import Category, Hall, Rating
 
 
 class ConcernForm(forms.Form):
@@ -35,7 +35,7 @@ class ConcernForm(forms.Form):
 class RatingForm(forms.Form):
     value = forms.ChoiceField(
         label=_("how satisfied are you with the result"),
-        choices=[("satisfied", _("Satisfied")), ("basic", _("Basically satisfied")), ("unsatisfied", _("Unsatisfied"))],
+        choices=Rating.Value.choices,
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

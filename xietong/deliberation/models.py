@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core.personal import EncryptedTextField
 
@@ -92,12 +93,12 @@ class DeadlineRule(models.Model):
 
 
 class ConcernState(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    ACCEPTED = "accepted", _("Accepted")
-    ON_AGENDA = "on_agenda", _("On the agenda")
-    RESOLVED = "resolved", _("Resolved")
-    REFUSED = "refused", _("Not accepted")
-    DUPLICATE = "duplicate", _("Duplicate")
+    RECEIVED = "received", pgettext_lazy("concern state", "Received")
+    ACCEPTED = "accepted", pgettext_lazy("concern state", "Accepted")
+    ON_AGENDA = "on_agenda", pgettext_lazy("concern state", "On the agenda")
+    RESOLVED = "resolved", pgettext_lazy("concern state", "Resolved")
+    REFUSED = "refused", pgettext_lazy("concern state", "Not accepted")
+    DUPLICATE = "duplicate", pgettext_lazy("concern state", "Duplicate")
 
 
 class Channel(models.TextChoices):
@@ -112,10 +113,10 @@ class Topic(models.Model):
     """Concerns the hall takes up together; `signature` is the topic's term vector for matching new concerns."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        SCHEDULED = "scheduled", _("Session scheduled")
-        SENT_UP = "sent_up", _("Sent up")
-        RESOLVED = "resolved", _("Resolved")
+        OPEN = "open", pgettext_lazy("topic state", "Open")
+        SCHEDULED = "scheduled", pgettext_lazy("topic state", "Session scheduled")
+        SENT_UP = "sent_up", pgettext_lazy("topic state", "Sent up")
+        RESOLVED = "resolved", pgettext_lazy("topic state", "Resolved")
 
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="topics")
     title = models.CharField(_("title"), max_length=200)
@@ -207,9 +208,9 @@ class MeToo(models.Model):
 
 class Rating(models.Model):
     class Value(models.TextChoices):
-        SATISFIED = "satisfied", _("Satisfied")
-        BASIC = "basic", _("Basically satisfied")
-        UNSATISFIED = "unsatisfied", _("Unsatisfied")
+        SATISFIED = "satisfied", pgettext_lazy("rating", "Satisfied")
+        BASIC = "basic", pgettext_lazy("rating", "Basically satisfied")
+        UNSATISFIED = "unsatisfied", pgettext_lazy("rating", "Unsatisfied")
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="ratings")
     value = models.CharField(_("rating"), max_length=12, choices=Value.choices)
@@ -234,9 +235,9 @@ class Session(models.Model):
         HEARING = "hearing", _("Consultation meeting (恳谈会)")
 
     class State(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        HELD = "held", _("Held")
-        RESOLVED = "resolved", _("Resolved")
+        PLANNED = "planned", pgettext_lazy("session state", "Planned")
+        HELD = "held", pgettext_lazy("session state", "Held")
+        RESOLVED = "resolved", pgettext_lazy("session state", "Resolved")
 
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="sessions")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("topic"))

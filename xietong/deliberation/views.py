@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from xietong.core.access import memberships_of, visible_units
@@ -28,19 +28,19 @@ from .models import Attendee, Concern, ConcernState, Hall, Proposal, Resolution,
 DEVICE_COOKIE = "xt_device"
 
 VERBS = {
-    "received": gettext_lazy("Received"),
-    "accepted": gettext_lazy("Accepted"),
-    "refused": gettext_lazy("Not accepted"),
-    "duplicate": gettext_lazy("Marked as a duplicate"),
-    "grouped": gettext_lazy("Taken up in a topic"),
-    "on_agenda": gettext_lazy("On the agenda of a session"),
-    "answered": gettext_lazy("Answered"),
-    "resolved": gettext_lazy("Resolved by the session"),
-    "rated": gettext_lazy("Rated"),
-    "reopened": gettext_lazy("Reopened for a new answer (重办)"),
-    "closed": gettext_lazy("Closed"),
-    "moderated": gettext_lazy("Text moderated"),
-    "progress": gettext_lazy("Delivery progress"),
+    "received": pgettext_lazy("concern event", "Received"),
+    "accepted": pgettext_lazy("concern event", "Accepted"),
+    "refused": pgettext_lazy("concern event", "Not accepted"),
+    "duplicate": pgettext_lazy("concern event", "Marked as a duplicate"),
+    "grouped": pgettext_lazy("concern event", "Taken up in a topic"),
+    "on_agenda": pgettext_lazy("concern event", "On the agenda of a session"),
+    "answered": pgettext_lazy("concern event", "Answered"),
+    "resolved": pgettext_lazy("concern event", "Resolved by the session"),
+    "rated": pgettext_lazy("concern event", "Rated"),
+    "reopened": pgettext_lazy("concern event", "Reopened for a new answer (重办)"),
+    "closed": pgettext_lazy("concern event", "Closed"),
+    "moderated": pgettext_lazy("concern event", "Text moderated"),
+    "progress": pgettext_lazy("concern event", "Delivery progress"),
 }
 
 

@@ -76,6 +76,32 @@ def collect_sessions(user, today, limit):
     return Bucket(count, items)
 
 
+OWNER_UNIT_KINDS = (UnitKind.TOWN, UnitKind.COMMUNITY, UnitKind.DEPARTMENT)
+
+
+def _applies_to_owners(user):
+    return any(m.unit.kind in OWNER_UNIT_KINDS and m.role >= Role.STAFF for m in memberships_of(user))
+
+
+def collect_delivery(user, today, limit):
+    """Open matters created from a hall's resolution in which one of the person's own units takes part."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from xietong.supervision.models import OPEN_STATES, CoUnit, Matter, Source
+
+    unit_ids = [m.unit_id for m in memberships_of(user) if m.role >= Role.STAFF]
+    co_unit = CoUnit.objects.filter(matter=OuterRef("pk"), unit_id__in=unit_ids)
+    matters = Matter.objects.filter(
+        Q(lead_unit_id__in=unit_ids) | Q(Exists(co_unit)), source=Source.DELIBERATION, state__in=OPEN_STATES
+    )
+    count = matters.count()
+    items = [
+        WorkItem(title=matter.title, url=matter.get_absolute_url(), subtitle=matter.code, due=matter.due_date)
+        for matter in (matters.order_by("due_date", "id")[:limit] if limit else [])
+    ]
+    return Bucket(count, items)
+
+
 KINDS = [
     WorkKind(
         key="deliberation.triage",
@@ -100,6 +126,14 @@ KINDS = [
         applies=_applies,
         order=22,
         description=_("The resident was not satisfied; the case is reopened once for a new answer."),
+    ),
+    WorkKind(
+        key="deliberation.delivery",
+        label=_("Resolutions to deliver"),
+        collect=collect_delivery,
+        applies=_applies_to_owners,
+        order=24,
+        description=_("Matters your unit owns because a deliberation session resolved them; residents follow them."),
     ),
     WorkKind(
         key="deliberation.sessions",

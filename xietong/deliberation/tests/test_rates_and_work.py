@@ -121,3 +121,33 @@ def test_work_queue_counts_cost_fixed_queries(hall, categories, town_staff, djan
     for i in range(8):
         submit(hall, categories["roads"], text=f"多{i}")
     assert count() == few
+
+
+def test_the_owners_of_a_resolution_see_it_in_their_queue(hall, categories, hall_manager, owners, queue_for):
+    from xietong.conftest import make_user
+    from xietong.core.models import Role
+
+    lead_staff = make_user("dqfw-staff", owners[0], Role.STAFF)
+    co_staff = make_user("hws-staff", owners[1], Role.STAFF)
+    with time_machine.travel(_at(15), tick=False):
+        concern = submit(hall, categories["townscape"])
+        topic = actions.do_create_topic(actor=hall_manager, hall=hall, title="门头改造", concerns=[concern])
+        session = actions.do_schedule_session(
+            actor=hall_manager,
+            topic=topic,
+            title="议事会",
+            starts_at=_at(16),
+            place="议事厅",
+            invitees=[("商店", ["甲"])],
+        )
+        actions.do_resolve(
+            actor=hall_manager,
+            session=session,
+            text="改造",
+            target_date=datetime.date(2026, 8, 15),
+            lead_unit=owners[0],
+            co_units=[owners[1]],
+        )
+    for person in (lead_staff, co_staff):
+        [item] = queue_for(person, datetime.date(2026, 7, 21))["deliberation.delivery"].items
+        assert item.title == "门头改造" and item.due == datetime.date(2026, 8, 15)
