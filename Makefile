@@ -56,7 +56,7 @@ assets:
 
 # Re-extract translatable strings of every app (needs GNU gettext).
 messages: venv
-	for app in core regions supervision meetings airquality water deliberation; do \
+	for app in core regions supervision meetings airquality water deliberation declarations; do \
 	  (cd xietong/$$app && ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete) ; done
 	$(BIN)/python manage.py compilemessages
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "xietong.core",
     "xietong.regions",
     "xietong.supervision",
+    "xietong.declarations",
     "xietong.meetings",
     "xietong.airquality",
     "xietong.water",
@@ -169,6 +170,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xietong@localhost")
 # retention period.
 PERSONAL_DATA_KEYS = envlist("PERSONAL_DATA_KEYS") or [SECRET_KEY]
 PERSONAL_DATA_RETENTION_DAYS = envint("PERSONAL_DATA_RETENTION_DAYS", 180)
+# Days after a declaration is completed (or screened clear) before its personal data is deleted.
+DECLARATION_RETENTION_DAYS = envint("DECLARATION_RETENTION_DAYS", 28)
 ACCESS_LOG_RETENTION_DAYS = envint("ACCESS_LOG_RETENTION_DAYS", 365 * 3)
 
 # Uploaded evidence: what the offices exchange, and nothing executable.
@@ -201,4 +204,5 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-reminders": {"task": "xietong.supervision.run_reminders", "schedule": 3600.0},
     "purge-personal-data": {"task": "xietong.core.purge_personal_data", "schedule": 86400.0},
     "supervision-snapshot": {"task": "xietong.supervision.snapshot_progress", "schedule": 6 * 3600.0},
+    "declarations-missed": {"task": "xietong.declarations.mark_missed", "schedule": 3600.0},
 }

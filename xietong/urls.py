@@ -18,4 +18,5 @@ urlpatterns = [
     path("airquality/", include("xietong.airquality.urls")),
     path("water/", include("xietong.water.urls")),
     path("deliberation/", include("xietong.deliberation.urls")),
+    path("declarations/", include("xietong.declarations.urls")),
 ]

@@ -6,6 +6,7 @@ from xietong.airquality.api import router as airquality_router
 from xietong.core import api_errors
 from xietong.core.api import SessionAuth, TokenAuth
 from xietong.core.api import router as core_router
+from xietong.declarations.api import router as declarations_router
 from xietong.meetings.api import router as meetings_router
 from xietong.regions.api import router as regions_router
 from xietong.supervision.api import router as supervision_router
@@ -26,3 +27,4 @@ api.add_router("/supervision/", supervision_router)
 api.add_router("/meetings/", meetings_router)
 api.add_router("/airquality/", airquality_router)
 api.add_router("/water/", water_router)
+api.add_router("/declarations/", declarations_router)

@@ -42,6 +42,12 @@ PUBLIC = {
     "GET /api/v1/regions/resolve",
     "GET /api/v1/regions/{code}",
     "GET /api/v1/airquality/public/warnings",
+    # A traveller declares without an account, checks the result with the receipt code, reads the areas.
+    "declarations:declare",
+    "declarations:receipt",
+    "declarations:public-notices",
+    "POST /api/v1/declarations/declare/{city}",
+    "GET /api/v1/declarations/receipts/{receipt}",
 }
 
 # Any logged-in person, about their own account (their inbox and work queue).
@@ -81,6 +87,12 @@ CLUSTER = {
     "water:joints",
     "deliberation:home",  # lists only the halls of the reader's units
     "water:section",  # monitoring data are shared across the cluster, like the air stations
+    "declarations:dashboard",  # only the declarations the reader may open
+    "declarations:notices",  # health notices and the daily bulletin are shared with every city
+    "declarations:notice",
+    "declarations:bulletin",
+    "declarations:bulletin-docx",
+    "declarations:bulletin-xlsx",
     "GET /api/v1/supervision/matters",
     "GET /api/v1/meetings/meetings",
     "GET /api/v1/airquality/daily",

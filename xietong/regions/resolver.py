@@ -100,6 +100,8 @@ SUFFIXES = {
         ("旗", ""),
     ],
     Level.TOWN: [
+        # Beijing's 地区办事处 stand for a township: 十八里店地区 is also written 十八里店乡.
+        ("地区", "乡"),
         ("街道办事处", ""),
         ("街道", ""),
         ("民族乡", "乡"),
@@ -112,6 +114,13 @@ SUFFIXES = {
 }
 AUTONOMOUS_SUFFIXES = {"自治区", "自治州", "自治县", "自治旗", "民族乡", "族乡", "民族苏木"}
 MIN_SHORT_LENGTH = 2
+
+# The national risk-area lists write the placeholder prefectures of province-administered counties
+# their own way: "海南省省直辖县级行政单位万宁市".
+PLACEHOLDER_ALIASES = {
+    "省直辖县级行政区划": ("省直辖县级行政单位", "省直辖县级行政区"),
+    "自治区直辖县级行政区划": ("自治区直辖县级行政单位", "自治区直辖县级行政区"),
+}
 
 # What the index drops: anything that is not a letter or digit (spaces, punctuation, symbols, _).
 DROPPED = re.compile(r"[\W_]+")
@@ -159,8 +168,8 @@ def short_names(name, level):
             base = bare[: -len(suffix)]
             if suffix in AUTONOMOUS_SUFFIXES:
                 base = _strip_ethnic(base)
-                if generic:
-                    forms.add(base + generic)
+            if generic:
+                forms.add(base + generic)
             forms.add(base)
             break
     official = normalize(name)
@@ -196,7 +205,8 @@ class Index:
                 parent.children.append(code)
                 node.full_name, node.full_key = parent.full_name, parent.full_key
             if node.placeholder:
-                self.placeholder_keys.setdefault(node.key, []).append(code)
+                for key in {node.key, *PLACEHOLDER_ALIASES.get(node.name, ())}:
+                    self.placeholder_keys.setdefault(normalize(key), []).append(code)
                 continue
             node.full_name += node.name
             node.full_key += node.key
@@ -320,6 +330,10 @@ class Index:
                     for code, written in entries or ():
                         if last_node is None:
                             score = (int(written == TOWN_SHORT), int(written != OFFICIAL), 0, written)
+                        elif code == last and written == OFFICIAL and last_node.level >= Level.COUNTY:
+                            # "河北省定州市定州市": a county-level city under the province is listed as
+                            # both the city and the county, so its name comes twice.
+                            score = (town_first, shorts, skipped, written)
                         elif code.startswith(last) and code != last:
                             score = (
                                 town_first,
@@ -432,7 +446,56 @@ def resolve(text):
         return index.region(code)
     if candidates:
         raise _ambiguous(index, text, candidates)
+    # Written the way the national lists write it? Each rewriting that reads whole must agree.
+    found = set()
+    for variant in variants(text):
+        variant_key = normalize(variant)
+        if variant_key and len(variant_key) <= MAX_TEXT_LENGTH and variant_key != normalized:
+            code, candidates = index.choose(index.parse(variant_key)[-1] or {})
+            found.update([code] if code else candidates)
+    if len(found) == 1:
+        return index.region(found.pop())
+    if found:
+        raise _ambiguous(index, text, sorted(found, key=lambda c: (index.nodes[c].level, c)))
     raise _unknown(text)
+
+
+# A development zone, demonstration zone or park with no division code of its own, written between
+# divisions: "陕西省杨凌示范区杨陵区" is 杨陵区 (咸阳市), which the zone administers.
+ZONE = re.compile(
+    r"[^省市县区旗州盟（）()]{1,12}?"
+    r"(?:示范区|经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|开发区|经开区|管委会|工业园区|产业园区)"
+)
+BRACKET = re.compile(r"[（(]([^）)]*)[）)]")
+
+
+def variants(text):
+    """Other ways to read a place as real notices write it (each then has to read whole).
+
+    - a bracketed remark dropped: "十八里店（地区）乡" → "十八里店乡";
+    - a bracketed division standing for the zone before it: "武汉市经开区（汉南区）" → "武汉市汉南区";
+    - a zone without a code dropped: "陕西省杨凌示范区杨陵区" → "陕西省杨陵区".
+    """
+    text = str(text or "")
+    found = []
+    bare = BRACKET.sub("", text)
+    if bare != text:
+        found.append(bare)
+        match = BRACKET.search(text)
+        before = text[: match.start()]
+        try:
+            _region, rest = resolve_prefix(before)
+        except PlaceError:
+            rest = ""
+        if rest and before.rstrip().endswith(rest):
+            found.append(before.rstrip()[: -len(rest)] + match.group(1) + text[match.end() :])
+    for candidate in [text, *found]:
+        # Only a zone between divisions: a zone at the end, dropped, would place its text in the
+        # whole city or province around it.
+        dropped = ZONE.sub(lambda m, c=candidate: "" if normalize(c[m.end() :]) else m.group(0), candidate)
+        if dropped != candidate and dropped:
+            found.append(dropped)
+    return list(dict.fromkeys(found))
 
 
 # A short form followed by one of these was cut out of a longer name: 高新 of 高新区.

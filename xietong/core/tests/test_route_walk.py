@@ -26,7 +26,7 @@ MAX_CANDIDATES = 6
 
 
 @pytest.fixture
-def private_objects(cluster, office_user, owner, member):
+def private_objects(cluster, office_user, owner, member, regions):
     """Objects of 太原 (and 晋中), none public, none touching 忻州 (the uninvolved city)."""
     from xietong.airquality import actions as air
     from xietong.airquality.models import Station
@@ -106,6 +106,51 @@ def private_objects(cluster, office_user, owner, member):
         cities=[cluster["taiyuan"]],
         starts_at=datetime.datetime(2026, 1, 10, tzinfo=datetime.UTC),
         reason="重污染",
+    )
+    _declarations(cluster)
+
+
+def _declarations(cluster):
+    """A 太原 notice and a declaration at risk, handed over to 晋中, with its measures."""
+    from xietong.core.actions import do_create_unit
+    from xietong.core.models import UnitKind
+    from xietong.declarations import actions as declarations
+    from xietong.declarations.models import PreventionOffice
+    from xietong.regions import resolve
+
+    office_unit = do_create_unit(
+        name="太原市疫情防控办", kind=UnitKind.DEPARTMENT, parent=cluster["taiyuan"], slug="ty-fk"
+    )
+    office = PreventionOffice.objects.create(city=cluster["taiyuan"], unit=office_unit)
+    office_staff = make_user("ty-fk-staff", office_unit)
+    town = do_create_unit(
+        name="锦纶街道", kind=UnitKind.TOWN, parent=cluster["jinzhong"], slug="jl", region=resolve("榆次锦纶")
+    )
+    community = do_create_unit(name="锦纶社区", kind=UnitKind.COMMUNITY, parent=town, slug="jl-c")
+    notice = declarations.do_create_notice(
+        actor=office_staff,
+        office=office,
+        title="健康提示",
+        window_start=datetime.date(2026, 1, 1),
+        areas_text="资中县\n城区",
+    )
+    declarations.do_publish_notice(actor=office_staff, notice=notice)
+    first17 = "14010519900307001"
+    from xietong.declarations.idcard import check_character
+
+    declarations.do_submit_declaration(
+        data={
+            "name": "张三",
+            "id_number": first17 + check_character(first17),
+            "phone": "13903510001",
+            "arrival_date": datetime.date.today(),
+            "destination": town.region,
+            "community": community,
+            "stops": [
+                {"region": resolve("四川内江资中"), "start": datetime.date.today(), "end": datetime.date.today()}
+            ],
+        },
+        intake_city=cluster["taiyuan"],
     )
 
 

@@ -7,7 +7,7 @@ from django.test.utils import override_settings
 from xietong.core.demo import ACCOUNTS, DEMO_PASSWORD
 
 # Later workflows build on the units and people of earlier ones.
-DEMO_ORDER = ["core", "meetings", "supervision", "airquality", "water", "deliberation"]
+DEMO_ORDER = ["core", "meetings", "supervision", "airquality", "water", "deliberation", "declarations"]
 
 
 class Command(BaseCommand):

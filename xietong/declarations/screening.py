@@ -1,0 +1,276 @@
+"""Screening: which stops lay in a risk area in force, which tier wins, which measures follow.
+
+A stop matches an area when (DESIGN, Declarations):
+- the stop's region lies inside the area's region (codes nest by prefix);
+- the person was there on or after the area's window start ("7月19日(含)以来");
+- and within the edition's look-back period before arrival (the stop ended no earlier than
+  arrival − lookback days).
+The strongest tier among the matches wins; its rule, counted from the last day the person was in
+an area of that tier, gives the measures still ahead on arrival.
+
+`rescreen(ids)` is the one implementation, used at submission (one declaration) and by the
+retroactive re-screen after a notice changes (`affected_by_notice` finds the candidates in SQL).
+It works in batches with a fixed number of queries per batch.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db import connection
+from django.utils import timezone
+
+from .models import (
+    AreaStatus,
+    Declaration,
+    Match,
+    Measure,
+    MeasureKind,
+    MeasureState,
+    NoticeState,
+    Quarantine,
+    RiskArea,
+    RuleEdition,
+    State,
+    Stop,
+)
+
+BATCH = 500
+PREFIX_LENGTHS = (2, 4, 6, 9)
+
+
+def editions():
+    """Every edition with its tier rules, newest first (a handful of rows)."""
+    return list(RuleEdition.objects.prefetch_related("tiers").order_by("-effective_from"))
+
+
+def edition_for(all_editions, day):
+    return next((e for e in all_editions if e.effective_from <= day), None)
+
+
+def prefixes(code):
+    return [code[:n] for n in PREFIX_LENGTHS if n <= len(code)]
+
+
+def stop_matches_area(stop, area, lookback_days):
+    """The rule of the module docstring for one stop and one area in force."""
+    if not stop.region_id.startswith(area.region_id):
+        return False
+    earliest = max(area.window_start, stop.arrival_date - datetime.timedelta(days=lookback_days))
+    return stop.end >= earliest
+
+
+def areas_in_force(stops):
+    """Areas in force whose region contains one of the stops' regions, in one query."""
+    codes = {p for stop in stops for p in prefixes(stop.region_id)}
+    if not codes:
+        return []
+    return list(
+        RiskArea.objects.filter(
+            region_id__in=codes,
+            status=AreaStatus.PLACED,
+            lifted_on__isnull=True,
+            notice__state=NoticeState.PUBLISHED,
+        ).select_related("notice")
+    )
+
+
+def plan(declaration, rule, left_on):
+    """The measures (unsaved) a tier rule asks for, counted from `left_on`, that are still ahead on arrival."""
+    arrival = declaration.arrival_date
+    measures = []
+
+    def day(n):
+        return left_on + datetime.timedelta(days=n)
+
+    if rule.quarantine and rule.quarantine_days:
+        start, end = max(arrival, day(1)), day(rule.quarantine_days)
+        if end >= start:
+            kind = MeasureKind.CENTRALIZED if rule.quarantine == Quarantine.CENTRALIZED else MeasureKind.HOME
+            measures.append(Measure(kind=kind, due=start, end=end, day=max(1, (start - left_on).days)))
+    if rule.monitoring_days:
+        start = max(arrival, day(rule.quarantine_days + 1))
+        end = day(rule.quarantine_days + rule.monitoring_days)
+        if end >= start:
+            measures.append(
+                Measure(kind=MeasureKind.MONITORING, due=start, end=end, day=max(1, (start - left_on).days))
+            )
+    for n in rule.test_days:
+        if day(n) >= arrival:
+            measures.append(Measure(kind=MeasureKind.TEST, due=day(n), day=n))
+    for measure in measures:
+        measure.declaration = declaration
+        measure.tier = rule.tier
+    return measures
+
+
+def _key(measure):
+    return (measure.kind, measure.due, measure.end)
+
+
+class Change:
+    """What re-screening changed for one declaration (for the timeline and the notifications)."""
+
+    def __init__(self, declaration, old_tier, new_tier, added, removed):
+        self.declaration = declaration
+        self.old_tier, self.new_tier = old_tier, new_tier
+        self.added_matches, self.removed_matches = added, removed
+
+    @property
+    def tier_changed(self):
+        return self.old_tier != self.new_tier
+
+    @property
+    def relaxed(self):
+        strength = {"high": 4, "medium": 3, "listed": 2, "low": 1, "": 0}
+        return strength[self.new_tier] < strength[self.old_tier]
+
+
+def rescreen(declaration_ids, now=None):
+    """Screen these declarations against the areas in force; returns the Changes (matches or tier)."""
+    now = now or timezone.now()
+    all_editions = editions()
+    ids = sorted(set(declaration_ids))
+    changes = []
+    for start in range(0, len(ids), BATCH):
+        changes.extend(_rescreen_batch(ids[start : start + BATCH], all_editions, now))
+    return changes
+
+
+def _rescreen_batch(ids, all_editions, now):
+    declarations = {d.pk: d for d in Declaration.objects.filter(pk__in=ids).only(*SCREEN_FIELDS)}
+    stops = defaultdict(list)
+    for stop in Stop.objects.filter(declaration_id__in=ids):
+        stops[stop.declaration_id].append(stop)
+    areas = areas_in_force([s for group in stops.values() for s in group])
+    areas_by_prefix = defaultdict(list)
+    for area in areas:
+        areas_by_prefix[area.region_id].append(area)
+    existing_matches = defaultdict(dict)
+    for match in Match.objects.filter(declaration_id__in=ids):
+        existing_matches[match.declaration_id][(match.stop_id, match.area_id)] = match
+    existing_measures = defaultdict(list)
+    for measure in Measure.objects.filter(declaration_id__in=ids):
+        existing_measures[measure.declaration_id].append(measure)
+
+    new_matches, stale_matches, new_measures, changed_measures, changed_declarations, changes = [], [], [], [], [], []
+    for pk in ids:
+        declaration = declarations.get(pk)
+        if declaration is None:
+            continue
+        edition = edition_for(all_editions, declaration.arrival_date)
+        lookback = edition.lookback_days if edition else 0
+        found = {}
+        for stop in stops[pk]:
+            for prefix in prefixes(stop.region_id):
+                for area in areas_by_prefix.get(prefix, ()):
+                    if edition and stop_matches_area(stop, area, lookback):
+                        found[(stop.pk, area.pk)] = (stop, area)
+        old = existing_matches[pk]
+        added = [found[k] for k in found.keys() - old.keys()]
+        removed = [old[k] for k in old.keys() - found.keys()]
+        for stop, area in added:
+            new_matches.append(
+                Match(
+                    declaration_id=pk, stop=stop, area=area, notice_id=area.notice_id, tier=area.tier, left_on=stop.end
+                )
+            )
+        stale_matches.extend(m.pk for m in removed)
+
+        # The strongest tier wins; its measures count from the last day in an area of that tier.
+        best_rule, left_on = None, None
+        for stop, area in found.values():
+            rule = edition.rule_for(area.tier)
+            if rule is None:
+                continue
+            if best_rule is None or rule.strength > best_rule.strength:
+                best_rule, left_on = rule, stop.end
+            elif rule.strength == best_rule.strength and stop.end > left_on:
+                left_on = stop.end
+        new_tier = best_rule.tier if best_rule else ""
+        old_tier = declaration.tier
+
+        wanted = plan(declaration, best_rule, left_on) if best_rule else []
+        wanted_keys = {_key(m) for m in wanted}
+        have = existing_measures[pk]
+        have_keys = {_key(m) for m in have if m.state != MeasureState.CANCELLED}
+        for measure in have:
+            # A measure no longer asked for is relaxed; one recorded as done stays as the record it is.
+            if measure.state == MeasureState.PENDING and _key(measure) not in wanted_keys:
+                measure.state = MeasureState.CANCELLED
+                changed_measures.append(measure)
+            elif measure.state == MeasureState.CANCELLED and _key(measure) in wanted_keys:
+                measure.state = MeasureState.PENDING
+                measure.tier = new_tier
+                changed_measures.append(measure)
+                have_keys.add(_key(measure))
+        new_measures.extend(m for m in wanted if _key(m) not in have_keys)
+
+        state = _state_after(declaration, new_tier, wanted)
+        if (declaration.tier, declaration.state, declaration.edition_id) != (
+            new_tier,
+            state,
+            getattr(edition, "pk", None),
+        ) or declaration.screened_at is None:
+            declaration.tier, declaration.state = new_tier, state
+            declaration.edition_id = getattr(edition, "pk", None)
+            declaration.screened_at = now
+            if state == State.COMPLETED and declaration.completed_at is None:
+                declaration.completed_at = now
+            changed_declarations.append(declaration)
+        if added or removed or old_tier != new_tier:
+            changes.append(Change(declaration, old_tier, new_tier, added, removed))
+
+    if stale_matches:
+        Match.objects.filter(pk__in=stale_matches).delete()
+    Match.objects.bulk_create(new_matches)
+    Measure.objects.bulk_create(new_measures)
+    Measure.objects.bulk_update(changed_measures, ["state", "tier"])
+    Declaration.objects.bulk_update(changed_declarations, ["tier", "state", "edition", "screened_at", "completed_at"])
+    return changes
+
+
+SCREEN_FIELDS = ["id", "arrival_date", "tier", "state", "edition", "screened_at", "acknowledged_at", "completed_at"]
+
+
+def _state_after(declaration, tier, wanted):
+    """The state screening leaves: clear, at risk (until a receiving unit takes it on), or unchanged."""
+    if declaration.state == State.COMPLETED and declaration.tier == tier:
+        return State.COMPLETED
+    if not tier:
+        return State.CLEAR
+    if declaration.acknowledged_at is not None:
+        return State.MEASURES
+    return State.AT_RISK
+
+
+# --- the retroactive part: which stored declarations a notice may concern ------------------------------------
+
+
+def affected_by_notice(notice):
+    """Ids of declarations that have a match of this notice, or a stop inside one of its areas in force.
+
+    The second half is one join of the stops with the notice's areas on the region's prefixes (an area
+    at any level), bounded by the window start and the longest look-back; `rescreen` then applies the
+    exact rule per declaration.
+    """
+    ids = set(Match.objects.filter(notice=notice).values_list("declaration_id", flat=True))
+    if notice.state != NoticeState.PUBLISHED:
+        return ids
+    lookback = max((e.lookback_days for e in RuleEdition.objects.all()), default=0)
+    stop, area = Stop._meta.db_table, RiskArea._meta.db_table
+    if connection.vendor == "postgresql":
+        since = f"s.arrival_date - {int(lookback)}"
+    else:
+        since = f"date(s.arrival_date, '-{int(lookback)} days')"
+    sql = f"""
+        SELECT DISTINCT s.declaration_id
+        FROM {stop} s JOIN {area} a
+          ON a.region_id IN (substr(s.region_id, 1, 2), substr(s.region_id, 1, 4),
+                             substr(s.region_id, 1, 6), s.region_id)
+        WHERE a.notice_id = %s AND a.status = %s AND a.lifted_on IS NULL
+          AND s."end" >= a.window_start AND s."end" >= {since}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [notice.pk, AreaStatus.PLACED])
+        ids.update(row[0] for row in cursor.fetchall())
+    return ids

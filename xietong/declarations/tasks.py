@@ -1,0 +1,37 @@
+from celery import shared_task
+
+
+@shared_task(
+    name="xietong.declarations.rescreen_notice",
+    bind=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def rescreen_notice(self, notice_id, version):
+    """Re-screen the stored declarations after a notice was published, amended or lifted.
+
+    One transaction: a failure keeps nothing of the run, is retried, and after the last retry the
+    notice says that its re-screen failed (the pages show it).
+    """
+    from .actions import record_rescreen_failure, run_rescreen
+
+    try:
+        return run_rescreen(notice_id, version)
+    except Exception as error:
+        if self.request.retries >= self.max_retries or self.request.is_eager:
+            record_rescreen_failure(notice_id, error)
+        raise
+
+
+@shared_task(name="xietong.declarations.mark_missed")
+def mark_missed(day=None):
+    """Measures whose day passed without a record become missed and are escalated."""
+    import datetime
+
+    from django.utils import timezone
+
+    from .actions import mark_missed as run
+
+    return run(datetime.date.fromisoformat(day) if day else timezone.localdate())
