@@ -13,7 +13,7 @@ from django.http import Http404
 from xietong.core.access import has_role, is_office, units_q
 from xietong.core.models import Role
 
-from .models import CoUnit, Matter
+from .models import CoUnit, Evidence, Matter, Milestone, ProgressReport
 
 
 def visible_matters(user, queryset=None):
@@ -32,6 +32,26 @@ def get_matter_for_user(user, pk, queryset=None):
         return visible_matters(user, queryset).get(pk=pk)
     except (Matter.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+def _get_visible(user, model, pk, matter_path, queryset=None):
+    queryset = model.objects.all() if queryset is None else queryset
+    try:
+        return queryset.get(pk=pk, **{f"{matter_path}__in": visible_matters(user)})
+    except (model.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def get_milestone_for_user(user, pk, queryset=None):
+    return _get_visible(user, Milestone, pk, "matter", queryset)
+
+
+def get_report_for_user(user, pk, queryset=None):
+    return _get_visible(user, ProgressReport, pk, "matter", queryset)
+
+
+def get_evidence_for_user(user, pk, queryset=None):
+    return _get_visible(user, Evidence, pk, "report__matter", queryset)
 
 
 def participating_units(matter):
@@ -57,7 +77,16 @@ def can_assign_below(user, units):
     return bool(units) and all(u.parent is not None and has_role(user, u.parent, Role.MANAGER) for u in units)
 
 
+def can_change_terms(user, matter):
+    """Title, dates, domain, priority, frequency, publicity and co-units: the office alone.
+
+    A lead unit that needs more time asks the office; it never moves its own due date.
+    """
+    return can_supervise(user)
+
+
 def can_edit(user, matter):
+    """Plan the work inside the terms (milestones, child matters): the office or the lead unit's manager."""
     return can_supervise(user) or has_role(user, matter.lead_unit, Role.MANAGER)
 
 

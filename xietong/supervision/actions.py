@@ -8,6 +8,7 @@ ValidationError with a message in the user's language, and nothing is stored.
 
 import datetime
 import os
+import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,9 +28,12 @@ from . import access
 from .models import (
     SUB_AREAS,
     CoUnit,
+    Domain,
     Evidence,
+    Frequency,
     Matter,
     Milestone,
+    Priority,
     ProgressReport,
     Reminder,
     ReminderKind,
@@ -68,14 +72,86 @@ def _may(user, matter, name):
     return access.can_supervise(user)
 
 
-def _validate_matter_fields(*, start_date, due_date, domain, sub_area, lead_unit, co_units):
+# Codes appear in URLs (the public page) and in file names of exports: letters, digits, "-", "_" and ".".
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+CODE_MAX_LENGTH = Matter._meta.get_field("code").max_length
+TITLE_MAX_LENGTH = Matter._meta.get_field("title").max_length
+DESCRIPTION_MAX_LENGTH = 20_000
+MILESTONE_TITLE_MAX_LENGTH = Milestone._meta.get_field("title").max_length
+SHARE_RANGE = (1, 100)
+
+
+def _text_error(value, max_length, *, required=True):
+    if not isinstance(value, str):
+        return _("Enter text.")
+    if required and not value.strip():
+        return _("This field is required.")
+    if len(value) > max_length:
+        return _("At most %(n)d characters.") % {"n": max_length}
+    return None
+
+
+def validate_code(code):
+    """A matter code: what the public page's URL and the export files can carry."""
+    if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
+        raise ValidationError(
+            {"code": _("A code uses letters, digits, “-”, “_” and “.”, and starts with a letter or digit.")}
+        )
+    if len(code) > CODE_MAX_LENGTH:
+        raise ValidationError({"code": _("At most %(n)d characters.") % {"n": CODE_MAX_LENGTH}})
+
+
+def _validate_matter_fields(
+    *,
+    start_date,
+    due_date,
+    domain,
+    sub_area,
+    lead_unit,
+    co_units,
+    title=None,
+    description="",
+    priority=Priority.NORMAL,
+    reporting_frequency=Frequency.MONTHLY,
+    weight=1,
+    lead_share=1,
+    milestones=(),
+):
+    """Every rule of a matter's terms, for every path that writes them (page, API, meeting decision, import)."""
     errors = {}
+    if title is not None and (problem := _text_error(title, TITLE_MAX_LENGTH)):
+        errors["title"] = problem
+    if (problem := _text_error(description or "", DESCRIPTION_MAX_LENGTH, required=False)) is not None:
+        errors["description"] = problem
+    if start_date is None:
+        errors["start_date"] = _("Give the start date.")
+    if due_date is None:
+        errors["due_date"] = _("Give the due date.")
     if start_date and due_date and due_date < start_date:
         errors["due_date"] = _("The due date cannot be before the start date.")
-    if sub_area and sub_area not in SUB_AREAS.get(domain, []):
+    if domain not in Domain.values:
+        errors["domain"] = _("Choose one of the six domains.")
+    elif sub_area and sub_area not in SUB_AREAS.get(domain, []):
         errors["sub_area"] = _("This sub-area does not belong to the chosen domain.")
-    if lead_unit is not None and any(u.pk == lead_unit.pk for u in co_units):
+    if priority not in Priority.values:
+        errors["priority"] = _("Choose a priority from 1 (normal) to 3 (critical).")
+    if reporting_frequency not in Frequency.values:
+        errors["reporting_frequency"] = _("Choose weekly, biweekly, monthly or quarterly reporting.")
+    for name, value in (("weight", weight), ("lead_share", lead_share)):
+        if not isinstance(value, int) or not SHARE_RANGE[0] <= value <= SHARE_RANGE[1]:
+            errors[name] = _("Give a whole number from %(low)d to %(high)d.") % {
+                "low": SHARE_RANGE[0],
+                "high": SHARE_RANGE[1],
+            }
+    if lead_unit is None:
+        errors["lead_unit"] = _("Choose the lead unit.")
+    elif any(u.pk == lead_unit.pk for u in co_units):
         errors["co_units"] = _("The lead unit cannot also be a co-unit.")
+    for ms_title, ms_due in milestones:
+        if (problem := _text_error(ms_title, MILESTONE_TITLE_MAX_LENGTH)) is not None:
+            errors["milestones"] = problem
+        elif ms_due is None or (start_date and ms_due < start_date):
+            errors["milestones"] = _("A milestone cannot be due before the matter starts.")
     if errors:
         raise ValidationError(errors)
 
@@ -112,6 +188,8 @@ def do_create_matter(
         or (source == Source.DELIBERATION and access.can_assign_below(actor, [lead_unit, *co_units]))
     ):
         raise PermissionDenied
+    milestones = list(milestones)
+    validate_code(code)
     _validate_matter_fields(
         start_date=start_date,
         due_date=due_date,
@@ -119,6 +197,13 @@ def do_create_matter(
         sub_area=sub_area,
         lead_unit=lead_unit,
         co_units=co_units,
+        title=title,
+        description=description,
+        priority=priority,
+        reporting_frequency=reporting_frequency,
+        weight=weight,
+        lead_share=lead_share,
+        milestones=milestones,
     )
     if Matter.objects.filter(code=code).exists():
         raise ValidationError({"code": _("A matter with this code exists already.")})
@@ -173,7 +258,7 @@ EDITABLE_FIELDS = [
 @transaction.atomic
 def do_update_matter(*, actor, matter, version, co_units=None, **changes):
     """Edit a matter as loaded at `version`; if someone saved in between, refuse with ConflictError."""
-    if not access.can_edit(actor, matter):
+    if not access.can_change_terms(actor, matter):
         raise PermissionDenied
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -190,13 +275,12 @@ def do_update_matter(*, actor, matter, version, co_units=None, **changes):
             % {"who": who}
         )
     merged = {name: changes.get(name, getattr(current, name)) for name in EDITABLE_FIELDS}
+    merged.pop("public")
     _validate_matter_fields(
-        start_date=merged["start_date"],
-        due_date=merged["due_date"],
-        domain=merged["domain"],
-        sub_area=merged["sub_area"],
         lead_unit=current.lead_unit,
         co_units=co_units if co_units is not None else [],
+        milestones=[(m.title, m.due_date) for m in current.milestones.all()] if "start_date" in changes else [],
+        **merged,
     )
     old = {name: getattr(current, name) for name in changes}
     for name, value in changes.items():
@@ -435,6 +519,10 @@ def do_complete_milestone(*, actor, milestone, done_on=None):
     matter = milestone.matter
     if not (access.can_edit(actor, matter) or access.has_role(actor, matter.lead_unit, Role.STAFF)):
         raise PermissionDenied
+    # The row lock makes two people completing at once record it once.
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.done_on is not None:
+        raise ValidationError(_("This milestone was completed already."))
     milestone.done_on = done_on or timezone.localdate()
     milestone.save(update_fields=["done_on"])
     timeline.record(

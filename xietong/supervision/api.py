@@ -5,10 +5,10 @@ to the API's one error handler (xietong/api/errors.py).
 """
 
 import datetime
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,11 +23,10 @@ from xietong.core.models import Unit
 from xietong.core.pagination import PageNumber
 
 from . import actions
-from .access import get_matter_for_user, reporting_units, visible_matters
+from .access import get_matter_for_user, get_report_for_user, reporting_units
 from .dashboard import filtered_matters
 from .forms import FilterForm
-from .models import CoUnit, Matter, ProgressReport
-from .views import source_of
+from .models import CoUnit, Domain, Frequency, Matter, Priority, ProgressReport, SubArea, source_of
 
 router = Router(tags=["supervision"])
 
@@ -148,40 +147,49 @@ class MatterFilters(Schema):
     q: str | None = Field(None, description="Fragments of the title, description or code; all must occur.")
 
 
+# The schemas repeat the actions' bounds so that the OpenAPI document shows them; the actions enforce them.
+UnitId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Title = Annotated[str, Field(min_length=1, max_length=actions.TITLE_MAX_LENGTH)]
+Description = Annotated[str, Field(max_length=actions.DESCRIPTION_MAX_LENGTH)]
+Code = Annotated[str, Field(max_length=actions.CODE_MAX_LENGTH, pattern=actions.CODE_PATTERN.pattern)]
+PriorityValue = Annotated[int, Field(ge=min(Priority.values), le=max(Priority.values))]
+Share = Annotated[int, Field(ge=actions.SHARE_RANGE[0], le=actions.SHARE_RANGE[1])]
+
+
 class MilestoneIn(Schema):
-    title: str
+    title: Annotated[str, Field(min_length=1, max_length=actions.MILESTONE_TITLE_MAX_LENGTH)]
     due_date: datetime.date
 
 
 class MatterIn(Schema):
-    code: str
-    title: str
-    description: str = ""
-    domain: str
-    sub_area: str = ""
-    lead_unit_id: int
-    co_unit_ids: list[int] = []
+    code: Code
+    title: Title
+    description: Description = ""
+    domain: Domain
+    sub_area: SubArea | Literal[""] = ""
+    lead_unit_id: UnitId
+    co_unit_ids: list[UnitId] = Field([], max_length=100)
     start_date: datetime.date
     due_date: datetime.date
-    priority: int = 1
-    reporting_frequency: str = "monthly"
+    priority: PriorityValue = Priority.NORMAL
+    reporting_frequency: Frequency = Frequency.MONTHLY
     public: bool = False
     assign: bool = Field(True, description="Assign at once, so the units are told and can report.")
-    milestones: list[MilestoneIn] = []
+    milestones: list[MilestoneIn] = Field([], max_length=100)
 
 
 class MatterPatch(Schema):
-    version: int
-    title: str | None = None
-    description: str | None = None
-    domain: str | None = None
-    sub_area: str | None = None
+    version: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    title: Title | None = None
+    description: Description | None = None
+    domain: Domain | None = None
+    sub_area: SubArea | Literal[""] | None = None
     start_date: datetime.date | None = None
     due_date: datetime.date | None = None
-    priority: int | None = None
-    reporting_frequency: str | None = None
+    priority: PriorityValue | None = None
+    reporting_frequency: Frequency | None = None
     public: bool | None = None
-    co_unit_ids: list[int] | None = None
+    co_unit_ids: list[UnitId] | None = Field(None, max_length=100)
 
 
 class TransitionIn(Schema):
@@ -302,9 +310,6 @@ def create_matter(request, payload: MatterIn):
     lead = Unit.objects.filter(pk=payload.lead_unit_id).first()
     if lead is None:
         raise ValidationError({"lead_unit_id": _("Unknown unit: %(ids)s.") % {"ids": payload.lead_unit_id}})
-    early = [m for m in payload.milestones if m.due_date < payload.start_date]
-    if early:
-        raise ValidationError({"milestones": _("A milestone cannot be due before the matter starts.")})
     matter = actions.do_create_matter(
         actor=request.auth,
         code=payload.code.strip(),
@@ -405,6 +410,6 @@ def submit_report(request, matter_id: int, payload: ReportIn):
     summary="Accept or return a progress report (the office)",
 )
 def review_report(request, report_id: int, payload: ReviewIn):
-    report = get_object_or_404(ProgressReport, pk=report_id, matter__in=visible_matters(request.auth))
+    report = get_report_for_user(request.auth, report_id)
     actions.do_review_report(actor=request.auth, report=report, accept=payload.accept, comment=payload.comment)
     return report_out(reports_queryset().get(pk=report.pk))

@@ -397,3 +397,14 @@ class ProgressSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.unit}"
+
+
+def source_of(matter):
+    """The decision, clause or resolution the matter came from, with a link when it has a page."""
+    if matter.source_type_id is None or not matter.source_id:
+        return None
+    obj = matter.source_object
+    if obj is None:
+        return None
+    url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+    return {"label": str(obj), "url": url, "kind": matter.get_source_display()}

@@ -27,10 +27,14 @@ from xietong.core.timeline import history
 
 from . import actions
 from .access import (
+    can_change_terms,
     can_edit,
     can_supervise,
     can_urge,
+    get_evidence_for_user,
     get_matter_for_user,
+    get_milestone_for_user,
+    get_report_for_user,
     reporting_units,
     visible_matters,
 )
@@ -60,16 +64,14 @@ from .models import (
     SUB_AREAS,
     CoUnit,
     Domain,
-    Evidence,
     Frequency,
     Health,
     Matter,
-    Milestone,
     Priority,
-    ProgressReport,
     ReportStatus,
     State,
     SubArea,
+    source_of,
 )
 
 PAGE_SIZE = 25
@@ -251,17 +253,6 @@ def _get_matter(request, pk):
     return get_matter_for_user(request.user, pk, _matter_queryset())
 
 
-def source_of(matter):
-    """The decision, clause or resolution the matter came from, with a link when it has a page."""
-    if matter.source_type_id is None or not matter.source_id:
-        return None
-    obj = matter.source_object
-    if obj is None:
-        return None
-    url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
-    return {"label": str(obj), "url": url, "kind": matter.get_source_display()}
-
-
 def _value_label(name, value):
     if value is None or value == "":
         return "—"
@@ -403,7 +394,7 @@ def _render_detail(request, matter, *, status=200, **forms):
             report.review_form = review_forms[report.pk]
         elif may_review and report.status == ReportStatus.SUBMITTED:
             report.review_form = ReviewForm(auto_id=f"id_review{report.pk}_%s")
-    may_edit = can_edit(user, matter)
+    may_edit = can_change_terms(user, matter)
     context = {
         "matter": matter,
         "health": matter.health(today),
@@ -423,7 +414,8 @@ def _render_detail(request, matter, *, status=200, **forms):
         "urge_form": forms.get("urge_form") or UrgeForm(),
         "may_edit": may_edit,
         "milestone_form": forms.get("milestone_form") or MilestoneForm(auto_id="id_milestone_%s"),
-        "may_complete_milestones": may_edit or has_role(user, matter.lead_unit, Role.STAFF),
+        "may_plan": can_edit(user, matter),
+        "may_complete_milestones": can_edit(user, matter) or has_role(user, matter.lead_unit, Role.STAFF),
         "today": today,
     }
     return render(request, "supervision/matter_detail.html", context, status=status)
@@ -487,7 +479,7 @@ def matter_report(request, pk):
 @login_required
 @require_POST
 def report_review(request, pk):
-    report = get_object_or_404(ProgressReport, pk=pk, matter__in=visible_matters(request.user))
+    report = get_report_for_user(request.user, pk)
     matter = _get_matter(request, report.matter_id)
     if not can_supervise(request.user):
         raise PermissionDenied
@@ -543,13 +535,14 @@ def milestone_add(request, pk):
 @login_required
 @require_POST
 def milestone_complete(request, pk):
-    milestone = get_object_or_404(Milestone, pk=pk, matter__in=visible_matters(request.user))
+    milestone = get_milestone_for_user(request.user, pk)
     matter = _get_matter(request, milestone.matter_id)
     milestone.matter = matter
-    if milestone.done_on is not None:
-        messages.info(request, _("This milestone was completed already."))
+    try:
+        actions.do_complete_milestone(actor=request.user, milestone=milestone)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
         return redirect(matter.get_absolute_url() + "#milestones")
-    actions.do_complete_milestone(actor=request.user, milestone=milestone)
     return _done(
         request, matter, _("Milestone “%(title)s” marked as done.") % {"title": milestone.title}, "#milestones"
     )
@@ -566,7 +559,7 @@ def _form_context(form, **extra):
 @login_required
 def matter_edit(request, pk):
     matter = _get_matter(request, pk)
-    if not can_edit(request.user, matter):
+    if not can_change_terms(request.user, matter):
         raise PermissionDenied
     status = 200
     conflict = False
@@ -642,7 +635,7 @@ def matter_create(request):
 
 @login_required
 def evidence_download(request, pk):
-    evidence = get_object_or_404(Evidence, pk=pk, report__matter__in=visible_matters(request.user))
+    evidence = get_evidence_for_user(request.user, pk)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:

@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
-from xietong.conftest import client_for
+from xietong.conftest import client_for, make_user
 from xietong.core.actions import do_create_api_token
+from xietong.core.models import Role
 from xietong.supervision import actions
 from xietong.supervision.models import Matter, ProgressReport, ReportStatus, State
 from xietong.supervision.tests.factories import make_matter
@@ -182,16 +183,17 @@ def test_bad_matter_input_is_a_422(cluster, office_user, overrides, loc, message
     assert not Matter.objects.exists()
 
 
-def test_a_stale_edit_is_a_409(led_matter, office_user, owner):
-    version = call(owner, "get", f"/matters/{led_matter.pk}").json()["version"]
+def test_a_stale_edit_is_a_409(led_matter, office_user, cluster):
+    colleague = make_user("office-colleague", cluster["office"], Role.STAFF)
+    version = call(colleague, "get", f"/matters/{led_matter.pk}").json()["version"]
     first = call(office_user, "patch", f"/matters/{led_matter.pk}", {"version": version, "title": "办公室改"})
     assert first.status_code == 200 and first.json()["version"] == version + 1
-    second = call(owner, "patch", f"/matters/{led_matter.pk}", {"version": version, "title": "太原改"})
+    second = call(colleague, "patch", f"/matters/{led_matter.pk}", {"version": version, "title": "太原改"})
     assert second.status_code == 409 and "督办员在您编辑期间修改了该事项" in second.json()["detail"]
     assert Matter.objects.get(pk=led_matter.pk).title == "办公室改"
 
 
-@pytest.mark.parametrize("who,status", [("member", 403), ("other_city_user", 404), ("outsider", 404)])
+@pytest.mark.parametrize("who,status", [("owner", 403), ("member", 403), ("other_city_user", 404), ("outsider", 404)])
 def test_edit_is_refused_to_others(led_matter, who, status, request):
     response = call(request.getfixturevalue(who), "patch", f"/matters/{led_matter.pk}", {"version": 1, "title": "x"})
     assert response.status_code == status
@@ -300,3 +302,25 @@ def test_a_bearer_token_works_like_the_session(led_matter, member, client):
     _, key = do_create_api_token(user=member, name="太原报送脚本")
     response = client.get(API + "/matters", headers={"Authorization": f"Bearer {key}"})
     assert response.json()["count"] == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"due_date": "2023-06-30"}, {"public": True}, {"co_unit_ids": "xinzhou"}, {"priority": 3}],
+)
+def test_the_lead_units_manager_does_not_change_the_terms(led_matter, owner, cluster, change):
+    """An overdue matter does not turn "on track" because its own unit moved the date."""
+    if change.get("co_unit_ids") == "xinzhou":
+        change = {"co_unit_ids": [cluster["xinzhou"].pk]}
+    response = call(owner, "patch", f"/matters/{led_matter.pk}", {"version": led_matter.version, **change})
+    assert response.status_code == 403
+    matter = Matter.objects.get(pk=led_matter.pk)
+    assert (matter.due_date, matter.public, matter.priority, matter.version) == (
+        led_matter.due_date,
+        led_matter.public,
+        led_matter.priority,
+        led_matter.version,
+    )
+    assert list(matter.co_units.values_list("unit_id", flat=True)) == list(
+        led_matter.co_units.values_list("unit_id", flat=True)
+    )
