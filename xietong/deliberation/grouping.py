@@ -147,11 +147,18 @@ class Grouper:
         if group is None or score < self.threshold:
             return self.add_signature(vec)
         sums = self.sums[group]
+        # The norm is kept up to date word by word: recomputing it over a large centroid on every add
+        # would make grouping quadratic.
+        square = self.norms[group] ** 2
         for word, weight in vec.items():
-            if word not in sums:
+            old = sums.get(word)
+            if old is None:
                 self.index[word].add(group)
-            sums[word] = sums.get(word, 0.0) + weight
-        self.norms[group] = math.sqrt(sum(w * w for w in sums.values()))
+                old = 0.0
+            new = old + weight
+            sums[word] = new
+            square += new * new - old * old
+        self.norms[group] = math.sqrt(square)
         self.sizes[group] += 1
         return group
 
