@@ -169,6 +169,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xietong@localhost")
 # separated, allow rotation: the first encrypts, all decrypt), purged after the
 # retention period.
 PERSONAL_DATA_KEYS = envlist("PERSONAL_DATA_KEYS") or [SECRET_KEY]
+# The keyed hash that finds a person's rows; kept apart so that rotating the keys above leaves it unchanged.
+PERSONAL_DATA_INDEX_KEY = os.environ.get("PERSONAL_DATA_INDEX_KEY") or PERSONAL_DATA_KEYS[-1]
 PERSONAL_DATA_RETENTION_DAYS = envint("PERSONAL_DATA_RETENTION_DAYS", 180)
 # Days after a declaration is completed (or screened clear) before its personal data is deleted.
 DECLARATION_RETENTION_DAYS = envint("DECLARATION_RETENTION_DAYS", 28)

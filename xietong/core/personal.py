@@ -41,7 +41,9 @@ def decrypt(token):
 
 
 def blind_index(value):
-    key = hashlib.sha256(f"xietong-index:{settings.PERSONAL_DATA_KEYS[0]}".encode()).digest()
+    # Its own key: rotating the encryption keys must not change the index that lookups and unique
+    # constraints rely on (see reencrypt_all).
+    key = hashlib.sha256(f"xietong-index:{settings.PERSONAL_DATA_INDEX_KEY}".encode()).digest()
     return hmac.new(key, str(value).strip().upper().encode(), hashlib.sha256).hexdigest()
 
 
@@ -124,3 +126,58 @@ def purge_access_log(now):
 
 
 register_purge("core.access_log", purge_access_log)
+
+
+# --- key rotation ------------------------------------------------------------------------------------------------
+# To rotate: put the new key first in PERSONAL_DATA_KEYS (the old ones stay after it, so everything still
+# decrypts and nothing stops), run `manage.py reencrypt_personal_data`, then drop the old keys. The blind
+# index has its own key (PERSONAL_DATA_INDEX_KEY, by default the last data key): set it explicitly to the key
+# it uses before dropping that key from the list, and the index never changes.
+
+
+def encrypted_fields():
+    """(model, [field names]) of every installed model with encrypted columns."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if names:
+            found.append((model, names))
+    return found
+
+
+def reencrypt_all(batch=500):
+    """Encrypt every stored value again under the first key; returns {model label: rows rewritten}.
+
+    Works in batches of rows, each batch in its own transaction; a value already under the first key
+    is rewritten too (MultiFernet.rotate), which is harmless, so an interrupted run can simply be run again.
+    """
+    from django.db import connection, transaction
+
+    fernet = _fernet()
+    done = {}
+    for model, names in encrypted_fields():
+        table = model._meta.db_table
+        columns = [model._meta.get_field(n).column for n in names]
+        pk = model._meta.pk.column
+        quote = connection.ops.quote_name
+        last, count = None, 0
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                where = f"WHERE {quote(pk)} > %s " if last is not None else ""
+                cursor.execute(
+                    f"SELECT {quote(pk)}, {', '.join(map(quote, columns))} FROM {quote(table)} {where}"
+                    f"ORDER BY {quote(pk)} LIMIT {int(batch)}",
+                    [last] if last is not None else [],
+                )
+                rows = cursor.fetchall()
+                for row in rows:
+                    values = [fernet.rotate(v.encode()).decode() if v else v for v in row[1:]]
+                    assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
+                    cursor.execute(f"UPDATE {quote(table)} SET {assignments} WHERE {quote(pk)} = %s", [*values, row[0]])
+            if not rows:
+                break
+            last, count = rows[-1][0], count + len(rows)
+        done[model._meta.label] = count
+    return done
