@@ -17,10 +17,12 @@ from ninja.errors import HttpError
 from xietong.core.models import Unit, UnitKind
 
 from . import access, actions, dashboard
+from .aqi import indicators as aqi_indicators
 from .derive import cluster_unit
 from .forms import find_city
 from .ingest import IngestError, ingest, json_rows
-from .models import CityWarning, Forecast, Source, WarningState
+from .models import CityWarning, Forecast, Source, Station, StationDay, WarningState
+from .standards import NA
 
 router = Router(tags=["airquality"])
 
@@ -173,6 +175,54 @@ def breakdown(request, start: dt.date | None = None, end: dt.date | None = None)
 def stations(request, day: dt.date | None = None):
     _member(request)
     return dashboard.station_map(day)
+
+
+Shown = float | Literal["NA", "/"]
+
+
+class StationDayOut(Schema):
+    day: dt.date
+    standard: str = Field(..., description="The HJ 633 edition of the day's report.")
+    aqi: int | Literal["NA"] = Field(..., description='"NA": not published (HJ 633-2026 5.3.1).')
+    level: int | None
+    primary: list[str]
+    hours: int = Field(..., description="Readings received for the day.")
+    values: dict[str, Shown] = Field(
+        ...,
+        description='Daily statistics (µg/m³, CO mg/m³): a number, "NA" when missing or invalid, '
+        '"/" when the station\'s monitoring programme does not cover the pollutant.',
+    )
+    iaqi: dict[str, int | Literal["NA", "/"]] = Field(
+        ..., description="Sub-indices of the edition's daily indicators, with the same NA and /."
+    )
+
+
+@router.get(
+    "/stations/{code}/days",
+    response=list[StationDayOut],
+    summary="Daily values of one station over a period, with NA and / as HJ 633-2026 5.3.1 shows them",
+)
+def station_days(request, code: str, start: dt.date | None = None, end: dt.date | None = None):
+    _member(request)
+    station = get_object_or_404(Station, code=code)
+    start, end = _period(start, end)
+    rows = StationDay.objects.filter(station=station, day__gte=start, day__lte=end).order_by("day")
+    answer = []
+    for row in rows:
+        indicators = aqi_indicators("24h", row.standard)
+        answer.append(
+            {
+                "day": row.day,
+                "standard": row.standard,
+                "aqi": row.aqi if row.aqi is not None else NA,
+                "level": row.level,
+                "primary": row.primary_pollutants,
+                "hours": row.hours,
+                "values": {field: row.shown(field) for field in StationDay.CONCENTRATION_FIELDS},
+                "iaqi": {key: row.shown(StationDay.IAQI_FIELDS[key]) for key in indicators},
+            }
+        )
+    return answer
 
 
 # --- forecasts ----------------------------------------------------------------------------------------------

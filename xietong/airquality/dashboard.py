@@ -130,6 +130,7 @@ def station_map(day=None):
                 "day": s.latest_day.isoformat() if s.latest_day else None,
                 "aqi": s.latest_aqi,
                 "level": s.latest_level,
+                "not_monitored": s.not_monitored,
                 "url": s.get_absolute_url(),
             }
             for s in stations

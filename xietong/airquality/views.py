@@ -335,7 +335,12 @@ def station_detail(request, code):
     station = get_object_or_404(Station.objects.select_related("city", "region"), code=code)
     days = list(StationDay.objects.filter(station=station).order_by("-day")[:31])
     day = _day_filter(request, "day") or (days[0].day if days else timezone.localdate())
+    outside = set(station.not_monitored)
     hours = derive.hourly_series(station, day)
+    for hour in hours:
+        # (pollutant, value, flag, raw text, outside the programme): "/" versus "NA" in the table
+        cells = hour["reading"].cells() if hour["reading"] else [(p, None, None, "") for p in POLLUTANTS]
+        hour["cells"] = [(*cell, cell[0] in outside) for cell in cells]
     return render(
         request,
         "airquality/station_detail.html",
@@ -347,8 +352,22 @@ def station_detail(request, code):
             "hours": hours,
             "days": days,
             "pollutants": [(p, POLLUTANT_LABELS[p]) for p in POLLUTANTS],
+            "daily_columns": DAILY_COLUMNS,
+            "not_monitored": [POLLUTANT_LABELS[p] for p in station.not_monitored],
         },
     )
+
+
+# The daily statistics a station page lists, in the order of the national daily report.
+DAILY_COLUMNS = [
+    ("so2", "SO₂"),
+    ("no2", "NO₂"),
+    ("pm10", "PM₁₀"),
+    ("pm25", "PM₂.₅"),
+    ("co", "CO"),
+    ("o3_8h_max", "O₃-8h"),
+    ("o3_1h_max", gettext_lazy("O₃ 1-hour maximum")),
+]
 
 
 @member_required
