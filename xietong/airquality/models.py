@@ -343,6 +343,10 @@ class Forecast(models.Model):
     def __str__(self):
         return f"{self.city} {self.day}: {self.aqi}"
 
+    @property
+    def primary_label(self):
+        return POLLUTANT_LABELS.get(self.primary, self.primary)
+
 
 class WarningLevel(models.TextChoices):
     BLUE = "blue", _("Blue")

@@ -114,9 +114,10 @@ def forecast_outlook(today, horizon=7):
     cities = access.cities()
     first, last = today - dt.timedelta(days=3), today + dt.timedelta(days=horizon + 3)
     forecasts = Forecast.objects.filter(day__gte=first, day__lte=last, city__in=cities)
-    series = {}
+    series, entries = {}, {}
     for forecast in forecasts:
         series.setdefault(forecast.city_id, {})[forecast.day] = forecast.aqi
+        entries[(forecast.city_id, forecast.day)] = forecast
     days = [today + dt.timedelta(days=i) for i in range(horizon)]
     rule_sets = list(WarningRuleSet.objects.order_by("effective_from"))
     rows = []
@@ -124,7 +125,13 @@ def forecast_outlook(today, horizon=7):
         values = series.get(city.pk, {})
         levels = levels_by_day(values, days, rule_sets) if values else dict.fromkeys(days)
         cells = [
-            {"day": d, "aqi": values.get(d), "level": levels[d], "label": levels[d] and WarningLevel(levels[d]).label}
+            {
+                "day": d,
+                "aqi": values.get(d),
+                "forecast": entries.get((city.pk, d)),
+                "level": levels[d],
+                "label": levels[d] and WarningLevel(levels[d]).label,
+            }
             for d in days
         ]
         rows.append({"city": city, "cells": cells})
@@ -448,10 +455,20 @@ def forecasts(request):
                         % {"city": dashboard.short_name(data["city"]), "day": data["day"].isoformat()},
                     )
                     return redirect(f"{request.path}?from={data['day'].isoformat()}")
+    today = timezone.localdate()
+    all_cities = access.cities()
+    coverage = public.forecasts_by_city([c.pk for c in all_cities], today)
+    uncovered = [
+        {"city": city, "days": [entry["day"] for entry in coverage[city.pk] if "aqi" not in entry]}
+        for city in all_cities
+        if any("aqi" not in entry for entry in coverage[city.pk])
+    ]
     return render(
         request,
         "airquality/forecasts.html",
         {
+            "uncovered": uncovered,
+            "forecast_days": public.FORECAST_DAYS,
             "outlook": forecast_outlook(first, horizon=10),
             "first": first,
             "form": form,

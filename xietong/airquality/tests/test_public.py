@@ -8,6 +8,7 @@ import time_machine
 from xietong.airquality import actions
 from xietong.airquality.derive import recompute
 from xietong.airquality.public import city_summaries
+from xietong.conftest import client_for
 
 from .conftest import CST, feed, store, timepoint
 
@@ -108,3 +109,21 @@ def test_the_home_page_gives_residents_a_way_in(frozen, client, current_and_old,
 def test_the_summary_costs_a_fixed_number_of_queries(django_assert_max_num_queries, current_and_old):
     with django_assert_max_num_queries(8):
         city_summaries()
+
+
+def test_the_forecasts_page_names_cities_whose_forecast_does_not_cover_three_days(frozen, cluster, member):
+    for offset in (1, 2, 3):
+        actions.do_set_forecast(
+            actor=member,
+            city=cluster["taiyuan"],
+            day=TODAY + dt.timedelta(days=offset),
+            aqi=120,
+            aqi_low=90,
+            primary="pm25",
+        )
+    html = client_for(member).get("/airquality/forecasts/").content.decode()
+    coverage = html[html.index('id="forecast-coverage"') :]
+    coverage = coverage[: coverage.index("</div>")]
+    assert 'data-city="taiyuan"' not in coverage
+    assert 'data-city="xinzhou"' in coverage and "12-02、12-03、12-04" in coverage
+    assert "90–120" in html and "PM₂.₅" in html
