@@ -14,3 +14,8 @@ class AirqualityConfig(AppConfig):
         "url": "airquality:dashboard",
         "order": 40,
     }
+
+    def ready(self):
+        from . import work
+
+        work.register()
