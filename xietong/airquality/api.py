@@ -55,6 +55,8 @@ class ReadingsIn(Schema):
     # Items are checked by the ingest path, which names each bad one by its position.
     readings: list[Any] = Field(
         ...,
+        # Shown in the OpenAPI document; the endpoint refuses a longer batch with its own message.
+        json_schema_extra={"maxItems": 100_000},
         description="Rows in the national real-time feed's names: stationcode, timepoint (hour ending, local time), "
         "so2, no2, pm10, pm2_5, co, o3 (µg/m³, CO in mg/m³); numbers, strings or null; '—' for missing.",
     )

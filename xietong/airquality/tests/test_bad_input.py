@@ -146,3 +146,10 @@ def test_forecast_files_with_dates_out_of_range_are_refused(client, day):
     response = client.post("/airquality/forecasts/", {"import": "1", "file": upload})
     assert response.status_code == 200 and "第 2 行" in response.content.decode()
     assert not Forecast.objects.exists()
+
+
+def test_the_openapi_document_shows_the_batch_limit(client):
+    from xietong.airquality.api import MAX_BATCH
+
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["components"]["schemas"]["ReadingsIn"]["properties"]["readings"]["maxItems"] == MAX_BATCH

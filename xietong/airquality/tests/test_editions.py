@@ -189,3 +189,17 @@ def test_a_pollutant_outside_the_programme_that_was_primary_recently_withholds(s
     recompute([stations["TY01"].pk], day, day)
     row = StationDay.objects.get(station=stations["TY01"], day=day)
     assert row.aqi is None and row.computed_aqi is not None and row.shown("co") == "/"
+
+
+@pytest.mark.parametrize("day, aqi", [(dt.date(2026, 2, 10), 185), (dt.date(2026, 3, 10), 125)])
+def test_the_station_pages_hourly_aqi_follows_the_real_time_indicators(stations, member, day, aqi):
+    from xietong.conftest import client_for
+
+    # O3 250 every hour: 1-hour IAQI 125; from 08:00 the 8-hour mean is 250 too, IAQI
+    # 150 + 50 × (250 − 215)/(265 − 215) = 185, which
+    # counts in a 2012 real-time report and not in a 2026 one (4.2.3).
+    store(feed(*example_rows("TY01", day, o3=[250] * 24)))
+    html = client_for(member).get(f"/airquality/stations/TY01/?day={day}").content.decode()
+    row = html[html.index('data-hour="12"') :]
+    row = row[: row.index("</tr>")]
+    assert f">{aqi}</span>" in row

@@ -326,7 +326,7 @@ def test_list_pages_take_a_fixed_number_of_queries(data, member, warning, django
         ("/airquality/stations/", 8),
         ("/airquality/", 8),
         ("/airquality/forecasts/", 12),  # with the coverage of the next three days
-        ("/airquality/public/", 12),  # warnings, real-time, daily and forecasts: 8 of them
+        ("/airquality/public/", 13),  # warnings, real-time, daily and forecasts: 8 of them
         ("/airquality/rules/", 8),
     ]:
         with django_assert_max_num_queries(limit):
