@@ -99,6 +99,7 @@ CLUSTER = {
     "GET /api/v1/airquality/calendar",
     "GET /api/v1/airquality/breakdown",
     "GET /api/v1/airquality/stations",
+    "GET /api/v1/airquality/stations/{code}/days",
     "GET /api/v1/airquality/forecasts",
     "GET /api/v1/water/sections",
     "GET /api/v1/water/months",

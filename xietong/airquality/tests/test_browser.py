@@ -202,3 +202,25 @@ def test_the_public_page_on_a_phone_marks_a_city_whose_data_is_a_day_old(page, s
         page.goto(page.base_url + "/")
         assert page.locator(".aq-residents .aq-public-city").count() == 3
         screenshot(page, "home-residents-phone")
+
+
+def test_the_calendar_shows_days_without_a_published_aqi_as_na(page, stations, member):
+    day = dt.date(2026, 6, 1)
+    # CO missing all day at the city's only reporting station: AQI withheld (NA), not a blank day
+    store(feed(*[("TY01", timepoint(day, h), 10, 30, 40, 20, "—", 40) for h in range(1, 25)]))
+    store(feed(*[("TY01", timepoint(day + dt.timedelta(days=1), h), 10, 30, 40, 20, 0.5, 40) for h in range(1, 25)]))
+    recompute([stations["TY01"].pk], day, day + dt.timedelta(days=1))
+    browser_login(page, "taiyuan-staff", "pw-taiyuan-staff")
+    page.goto(page.base_url + "/airquality/?area=taiyuan&year=2026&start=2026-06-01&end=2026-06-02")
+    page.wait_for_selector("#aq-status[data-state='done']")
+    shown = page.evaluate(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.getElementById('chart-calendar'));
+          const series = chart.getOption().series;
+          chart.dispatchAction({type: 'showTip', seriesIndex: 1, dataIndex: 0});
+          const tip = document.querySelector('#chart-calendar > div:last-child').innerText;
+          return {values: series[0].data.map(d => d[0]), na: series[1].data.map(d => d[0]), tip: tip};
+        }"""
+    )
+    assert shown["values"] == ["2026-06-02"] and shown["na"] == ["2026-06-01"]
+    assert "AQI NA" in shown["tip"]

@@ -47,3 +47,14 @@ def test_the_kind_costs_a_fixed_number_of_queries(cluster, member, office_user, 
         kinds["airquality.acknowledge"].applies(member)  # loads the memberships once, as a request does
         with django_assert_num_queries(2):  # one count, one limited select
             assert kinds["airquality.acknowledge"].collect(member, NOW.date(), 20).count == 1
+
+
+def test_the_badge_count_is_cached_until_a_city_warning_changes(cluster, office_user, member):
+    with time_machine.travel(NOW, tick=False):
+        assert workqueue.count_for(member) == 0
+        warning = actions.do_issue_joint_warning(
+            actor=office_user, level="orange", cities=[cluster["taiyuan"]], starts_at=NOW, reason="区域重污染"
+        )
+        assert workqueue.count_for(member) == 1  # the write dropped the cached 0
+        actions.do_acknowledge(actor=member, city_warning=warning.city_warnings.get())
+        assert workqueue.count_for(member) == 0

@@ -77,11 +77,12 @@
       tooltip: {
         formatter: function (p) {
           var row = p.data;
-          return esc(row[0]) + "<br>" + esc(labels.aqi) + " " + (row[1] === null ? labels.na : esc(row[1])) +
+          return esc(row[0]) + "<br>" + esc(labels.aqi) + " " + (row[4] ? labels.na : esc(row[1])) +
             (row[3] ? "<br>" + esc(labels.primary) + " " + esc(row[3]) : "");
         },
       },
       visualMap: {
+        seriesIndex: 0,
         type: "piecewise", dimension: 1, pieces: levelPieces(data.levels, vertical), itemGap: vertical ? 4 : 10, orient: "horizontal", left: "center", bottom: 0,
         itemWidth: 12, itemHeight: 12, textStyle: { fontSize: 11 },
       },
@@ -90,7 +91,14 @@
         top: vertical ? 60 : 60, left: vertical ? 40 : 40, right: vertical ? 20 : 20, bottom: vertical ? 80 : 60,
         cellSize: "auto", yearLabel: { show: false }, dayLabel: { firstDay: 1, nameMap: "ZH" }, monthLabel: { nameMap: "ZH" },
       },
-      series: [{ type: "heatmap", coordinateSystem: "calendar", data: data.days.filter(function (d) { return d[1] !== null; }) }],
+      series: [
+        { type: "heatmap", coordinateSystem: "calendar", data: data.days.filter(function (d) { return d[1] !== null; }) },
+        // Days with values but no published AQI (HJ 633-2026 5.3.1) are grey "NA" cells, not blanks.
+        {
+          type: "heatmap", coordinateSystem: "calendar", itemStyle: { color: "#c9ced4" },
+          data: data.days.filter(function (d) { return d[1] === null; }).map(function (d) { return [d[0], 0, null, d[3], true]; }),
+        },
+      ],
     }, true);
     return data.days.length > 0;
   }
