@@ -11,6 +11,9 @@ PUBLIC = {
     "login",
     "logout",
     "set_language",
+    # The load balancer's and the operator's probes: they say whether the services answer, nothing more.
+    "healthz",
+    "readyz",
     "regions:lookup",
     "regions:children",
     "regions:search",
