@@ -16,12 +16,13 @@ $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 
 venv: $(BIN)/.installed
 
+# A development run: DEBUG=1 (DEBUG is off unless set), so runserver serves the static files.
 run: venv
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py loaddemo
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py loaddemo
 	@echo ""
 	@echo "xietong is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite, on the embedded SQLite database and then on PostgreSQL.
 test: test-sqlite test-postgres

@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 
-from .models import Membership, Notification, TimelineEvent, Unit
+from .actions import do_create_api_token
+from .models import ApiToken, Membership, Notification, TimelineEvent, Unit
 
 
 @admin.register(Unit)
@@ -29,3 +31,26 @@ class TimelineEventAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Notification)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Issue a token by adding one (the key is shown once, only its hash is kept); revoke with the action."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    fields = ["user", "name"]
+    raw_id_fields = ["user"]
+    actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None  # a token is issued or revoked, never edited
+
+    def save_model(self, request, obj, form, change):
+        token, key = do_create_api_token(user=obj.user, name=obj.name)
+        obj.pk = token.pk
+        messages.warning(request, f"API key (shown once, copy it now): {key}")
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

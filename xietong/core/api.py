@@ -1,6 +1,9 @@
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.errors import Throttled
 from ninja.security import APIKeyCookie, HttpBearer
 
 from .access import memberships_of
@@ -11,11 +14,17 @@ class TokenAuth(HttpBearer):
     """Bearer tokens for machine clients (scripts of the city offices, monitoring feeds)."""
 
     def authenticate(self, request, token):
+        # Wrong tokens count like wrong passwords (django-axes): per address and per token prefix, then 429.
+        credentials = {"username": f"api-token:{token[:8]}"}
+        AxesProxyHandler.update_request(request)
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            raise Throttled(wait=int(settings.AXES_COOLOFF_TIME * 3600))
         try:
             api_token = ApiToken.objects.select_related("user").get(
                 key_hash=ApiToken.hash_key(token), revoked_at__isnull=True, user__is_active=True
             )
         except ApiToken.DoesNotExist:
+            user_login_failed.send(sender=TokenAuth, credentials=credentials, request=request)
             return None
         now = timezone.now()
         # Writing on every call would turn each read into a write; once a minute is enough to audit.

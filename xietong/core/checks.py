@@ -42,6 +42,16 @@ def check_settings(app_configs, **kwargs):
                 id="xietong.E003",
             )
         )
+    console_mail = settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+    if not settings.DEBUG and console_mail and "EMAIL_BACKEND" not in os.environ:
+        problems.append(
+            Error(
+                "Mail would be printed to the console (and its personal data to the logs) while DEBUG is off.",
+                hint="Set the EMAIL_* settings, or EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend "
+                "if printing is really wanted.",
+                id="xietong.E004",
+            )
+        )
     if not settings.DEBUG and "console" in settings.NOTIFICATION_BACKENDS:
         problems.append(
             Warning(
