@@ -34,7 +34,12 @@ def frozen():
 
 @pytest.fixture
 def decl_units(cluster, regions):
+    from xietong.declarations.models import RuleEdition, TierRule
+    from xietong.declarations.rules import seed_edition
     from xietong.regions.models import Region
+
+    # Seeded by migration; a transactional test before this one may have flushed it.
+    seed_edition(RuleEdition, TierRule)
 
     def unit(name, kind, parent, slug, code=None):
         return do_create_unit(
