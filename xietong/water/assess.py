@@ -17,7 +17,19 @@ from collections import Counter, defaultdict
 from django.conf import settings
 from django.utils import timezone
 
-from .grading import CLASSES, GRADE_RANK, PARAMETERS, WORST, classify, main_pollutants
+from .grading import (
+    CLASSES,
+    EXCELLENT,
+    GOOD,
+    GRADE_RANK,
+    HEAVILY,
+    MODERATELY,
+    PARAMETERS,
+    SLIGHTLY,
+    WORST,
+    classify,
+    main_pollutants,
+)
 from .models import VALUE_FIELDS, Flag, MonthlyResult, Sample, Section, SectionTarget
 
 
@@ -172,11 +184,11 @@ def summary(results):
 def river_quality(good_share, worst_share):
     """评价办法 二(一)2 表2: a river's quality by the shares of its sections (five sections or more)."""
     if good_share >= 0.9:
-        return "优"
+        return EXCELLENT
     if good_share >= 0.75:
-        return "良"
+        return GOOD
     if worst_share < 0.2:
-        return "轻度污染"
+        return SLIGHTLY
     if good_share >= 0.6 or worst_share < 0.4:
-        return "中度污染"
-    return "重度污染"
+        return MODERATELY
+    return HEAVILY

@@ -18,6 +18,8 @@ This module is pure Python with no database access: `classify` grades one set of
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 GRADES = ("I", "II", "III", "IV", "V", "劣V")
 CLASSES = GRADES[:5]
 WORST = "劣V"
@@ -85,13 +87,15 @@ NOT_GRADED = {"river": frozenset({"tn", "fecal_coliform"}), "lake": frozenset({"
 # 评价办法 二(三): no exceedance multiple for pH and DO.
 NO_MULTIPLE = frozenset({"ph", "do"})
 
-QUALITY = {  # 评价办法 表1, with the colours of the national reports
-    "I": ("优", "#44a3f7"),
-    "II": ("优", "#44a3f7"),
-    "III": ("良", "#4caf50"),
-    "IV": ("轻度污染", "#f5c518"),
-    "V": ("中度污染", "#ff8c1a"),
-    WORST: ("重度污染", "#e53935"),
+EXCELLENT, GOOD = _("Excellent"), _("Good")
+SLIGHTLY, MODERATELY, HEAVILY = _("Slightly polluted"), _("Moderately polluted"), _("Heavily polluted")
+QUALITY = {  # 评价办法 表1 (优, 良, 轻度污染, 中度污染, 重度污染), with the colours of the national reports
+    "I": (EXCELLENT, "#44a3f7"),
+    "II": (EXCELLENT, "#44a3f7"),
+    "III": (GOOD, "#4caf50"),
+    "IV": (SLIGHTLY, "#f5c518"),
+    "V": (MODERATELY, "#ff8c1a"),
+    WORST: (HEAVILY, "#e53935"),
 }
 
 
