@@ -64,6 +64,7 @@ UNITS = [
 # username, unit slug, role, full name, job title
 ACCOUNTS = [
     ("office", "office", Role.MANAGER, "周督办", "督办专员"),
+    ("office-clerk", "office", Role.STAFF, "王协调", "综合协调处干部"),
     ("taiyuan", "taiyuan", Role.STAFF, "太原联络员", "联络员"),
     ("xinzhou", "xinzhou", Role.STAFF, "忻州联络员", "联络员"),
     ("lvliang", "lvliang", Role.STAFF, "吕梁联络员", "联络员"),
@@ -71,6 +72,9 @@ ACCOUNTS = [
     ("yangquan", "yangquan", Role.STAFF, "阳泉联络员", "联络员"),
     ("taiyuan-manager", "taiyuan", Role.MANAGER, "太原专班负责人", "工作专班负责人"),
     ("jinzhong-manager", "jinzhong", Role.MANAGER, "晋中专班负责人", "工作专班负责人"),
+    ("xinzhou-manager", "xinzhou", Role.MANAGER, "忻州专班负责人", "工作专班负责人"),
+    ("lvliang-manager", "lvliang", Role.MANAGER, "吕梁专班负责人", "工作专班负责人"),
+    ("yangquan-manager", "yangquan", Role.MANAGER, "阳泉专班负责人", "工作专班负责人"),
     ("hekou", "hekou", Role.STAFF, "河口镇干事", "镇政府工作人员"),
     ("hekou-manager", "hekou", Role.MANAGER, "河口镇议事厅主任", "党群议事厅负责人"),
     ("community", "hekou-community", Role.STAFF, "社区网格员", "社区工作者"),

@@ -10,10 +10,10 @@ reports and changes a matter's course.
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from xietong.core.access import has_role, is_office, units_q
-from xietong.core.models import Role
+from xietong.core.access import has_role, is_office, memberships_of, units_q
+from xietong.core.models import Role, UnitKind
 
-from .models import CoUnit, Evidence, Matter, Milestone, ProgressReport
+from .models import CoUnit, Evidence, ExtensionRequest, Matter, Milestone, ProgressReport, Urging
 
 
 def visible_matters(user, queryset=None):
@@ -54,17 +54,66 @@ def get_evidence_for_user(user, pk, queryset=None):
     return _get_visible(user, Evidence, pk, "report__matter", queryset)
 
 
+def get_urging_for_user(user, pk, queryset=None):
+    return _get_visible(user, Urging, pk, "matter", queryset)
+
+
+def get_extension_for_user(user, pk, queryset=None):
+    return _get_visible(user, ExtensionRequest, pk, "matter", queryset)
+
+
 def participating_units(matter):
     return [matter.lead_unit] + [c.unit for c in matter.co_units.all()]
 
 
+def acts_for(user, unit, min_role):
+    """A role over the unit through the unit's own line (it or a unit above it), not through the office.
+
+    The office stands above every unit so that it sees everything, but it supervises: it does not
+    report a city's part or submit a city's matter for verification, and it does not review a report
+    of a unit it belongs to. Matters the office leads itself are the exception (its own line).
+    """
+    if not user.is_authenticated or unit is None:
+        return False
+    return any(
+        m.role >= min_role
+        and unit.path.startswith(m.unit.path)
+        and (m.unit.kind != UnitKind.OFFICE or m.unit_id == unit.pk)
+        for m in memberships_of(user)
+    )
+
+
+def own_line_q(user, min_role=Role.STAFF, field="unit"):
+    """A Q keeping rows whose unit lies under one of the user's own units (office memberships excluded)."""
+    paths = sorted({m.unit.path for m in memberships_of(user) if m.role >= min_role and m.unit.kind != UnitKind.OFFICE})
+    roots = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    condition = Q(pk__in=[])
+    for path in roots:
+        condition |= Q(**{f"{field}__path__startswith": path})
+    return condition
+
+
+def has_own_line(user, min_role=Role.STAFF):
+    return any(m.role >= min_role and m.unit.kind != UnitKind.OFFICE for m in memberships_of(user))
+
+
 def reporting_units(user, matter):
-    """The matter's units whose part this user may report (staff or above of that unit)."""
-    return [unit for unit in participating_units(matter) if has_role(user, unit, Role.STAFF)]
+    """The matter's units whose part this user may report (staff or above of that unit's own line)."""
+    return [unit for unit in participating_units(matter) if acts_for(user, unit, Role.STAFF)]
 
 
 def can_report(user, matter, unit):
-    return unit in participating_units(matter) and has_role(user, unit, Role.STAFF)
+    return unit in participating_units(matter) and acts_for(user, unit, Role.STAFF)
+
+
+def can_review(user, report):
+    """The office reviews reports, never one of a unit the reviewer belongs to, nor one the reviewer wrote.
+
+    (A matter the office leads itself is reported by one office member and reviewed by another.)
+    """
+    if not can_supervise(user) or report.submitted_by_id == user.pk:
+        return False
+    return report.unit.kind == UnitKind.OFFICE or not acts_for(user, report.unit, Role.VIEWER)
 
 
 def can_supervise(user):
@@ -91,7 +140,16 @@ def can_edit(user, matter):
 
 
 def can_submit_for_verification(user, matter):
-    return has_role(user, matter.lead_unit, Role.MANAGER)
+    return acts_for(user, matter.lead_unit, Role.MANAGER)
+
+
+def can_request_extension(user, matter):
+    return acts_for(user, matter.lead_unit, Role.STAFF)
+
+
+def can_answer_urging(user, urging):
+    """Whether the user signs for and answers this 催办单: staff of the urged unit's own line."""
+    return acts_for(user, urging.unit, Role.STAFF)
 
 
 def can_urge(user, matter):

@@ -12,13 +12,13 @@ import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from xietong.core import timeline
+from xietong.core import timeline, workdays
 from xietong.core.errors import ConflictError
 from xietong.core.models import Role
 from xietong.core.notify import notify, office_units, recipients, unit_name
@@ -26,10 +26,14 @@ from xietong.core.uploads import validate_upload
 
 from . import access
 from .models import (
+    OPEN_STATES,
     SUB_AREAS,
     CoUnit,
     Domain,
+    EscalationLadder,
     Evidence,
+    ExtensionRequest,
+    ExtensionStatus,
     Frequency,
     Matter,
     Milestone,
@@ -40,6 +44,7 @@ from .models import (
     ReportStatus,
     Source,
     State,
+    Urging,
 )
 
 # transition name → (states it starts from, state it leads to, whether a reason is required)
@@ -51,6 +56,7 @@ TRANSITIONS = {
     "return": ([State.SUBMITTED], State.IN_PROGRESS, True),
     "suspend": ([State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED], State.SUSPENDED, True),
     "resume": ([State.SUSPENDED], State.IN_PROGRESS, False),
+    "reopen": ([State.DONE], State.IN_PROGRESS, True),
     "cancel": (
         [State.DRAFT, State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED, State.SUSPENDED],
         State.CANCELLED,
@@ -66,7 +72,7 @@ def allowed_transitions(user, matter):
 
 def _may(user, matter, name):
     if name == "start":
-        return access.has_role(user, matter.lead_unit, Role.STAFF) or access.can_supervise(user)
+        return access.acts_for(user, matter.lead_unit, Role.STAFF) or access.can_supervise(user)
     if name == "submit":
         return access.can_submit_for_verification(user, matter)
     return access.can_supervise(user)
@@ -319,6 +325,16 @@ def do_transition(*, actor, matter, name, reason="", authorized=False):
     reason = (reason or "").strip()
     if needs_reason and not reason:
         raise ValidationError({"reason": _("Please give a reason.")})
+    gaps = verification_gaps(current) if name in ("submit", "verify") else []
+    if gaps and name == "submit":
+        raise ValidationError(_("It cannot be submitted for verification yet: %(gaps)s") % {"gaps": "；".join(gaps)})
+    if gaps and not reason:
+        raise ValidationError(
+            {
+                "reason": _("Not every condition for completion is met (%(gaps)s). To verify anyway, state why.")
+                % {"gaps": "；".join(gaps)}
+            }
+        )
     old_state = current.state
     current.state = target
     current.state_reason = reason
@@ -326,17 +342,55 @@ def do_transition(*, actor, matter, name, reason="", authorized=False):
     if target == State.DONE:
         current.completed_on = timezone.localdate()
         current.progress = 100
-        fields += ["completed_on", "progress"]
+        current.verification_override = reason if gaps else ""
+        fields += ["completed_on", "progress", "verification_override"]
+    if name == "reopen":
+        current.completed_on = None
+        current.verification_override = ""
+        fields += ["completed_on", "verification_override"]
     current.version = F("version") + 1
     current.updated_at = timezone.now()
     current.save(update_fields=fields)
     current.refresh_from_db()
-    # The course of a matter is public; the reason stays private (it may name people).
-    timeline.record(current, name, actor=actor, changes={"state": [old_state, target]}, note=reason, public=True)
+    changes = {"state": [old_state, target]}
+    if gaps:
+        changes["unmet"] = [None, "；".join(gaps)]
+    # The course of a matter is public; the reason and the unmet conditions stay private (they may name people).
+    timeline.record(current, name, actor=actor, changes=changes, note=reason, public=True)
     _notify_transition(current, name, reason)
-    if target == State.DONE and current.parent_id:
+    if name == "reopen":
+        _recompute_progress(current)
+    elif target == State.DONE and current.parent_id:
         _recompute_progress(current.parent)
     return current
+
+
+def verification_gaps(matter):
+    """What is still missing before the matter can be verified as done, in the reader's words (empty: nothing).
+
+    Every participating unit's latest report accepted, progress 100 % and every milestone done.
+    """
+    gaps = []
+    latest = {}
+    for unit_id, status in (
+        ProgressReport.objects.filter(matter=matter)
+        .exclude(status=ReportStatus.WITHDRAWN)
+        .order_by("unit_id", "-submitted_at", "-id")
+        .values_list("unit_id", "status")
+    ):
+        latest.setdefault(unit_id, status)
+    for unit in access.participating_units(matter):
+        status = latest.get(unit.pk)
+        if status is None:
+            gaps.append(_("%(unit)s has not reported") % {"unit": unit.display_name})
+        elif status != ReportStatus.ACCEPTED:
+            gaps.append(_("the latest report of %(unit)s is not accepted") % {"unit": unit.display_name})
+    if matter.progress < 100:
+        gaps.append(_("progress is %(progress)s%%, not 100%%") % {"progress": matter.progress})
+    open_milestones = matter.milestones.filter(done_on__isnull=True).count()
+    if open_milestones:
+        gaps.append(_("%(count)s milestones are not done") % {"count": open_milestones})
+    return gaps
 
 
 TRANSITION_MESSAGES = {
@@ -346,12 +400,13 @@ TRANSITION_MESSAGES = {
     "resume": gettext_noop("Matter resumed: %(title)s"),
     "cancel": gettext_noop("Matter cancelled: %(title)s"),
     "verify": gettext_noop("Matter verified as done: %(title)s"),
+    "reopen": gettext_noop("Matter reopened: %(title)s"),
     "submit": gettext_noop("Submitted for verification: %(title)s"),
 }
 
 
 def _notify_transition(matter, name, reason):
-    if name in ("assign", "return", "suspend", "resume", "cancel", "verify"):
+    if name in ("assign", "return", "suspend", "resume", "cancel", "verify", "reopen"):
         people = recipients(access.participating_units(matter))
     elif name == "submit":
         people = recipients(office_units())
@@ -373,8 +428,19 @@ def validate_evidence(uploaded):
 
 @transaction.atomic
 def do_submit_report(
-    *, actor, matter, unit, period_start, period_end, text, percent, evidence=(), resubmission_of=None
+    *,
+    actor,
+    matter,
+    unit,
+    period_start,
+    period_end,
+    text,
+    percent,
+    evidence=(),
+    resubmission_of=None,
+    drop_evidence=(),
 ):
+    """A unit's progress report; a correction of a returned report keeps its evidence except `drop_evidence` (ids)."""
     if not access.can_report(actor, matter, unit):
         raise PermissionDenied
     errors = {}
@@ -396,9 +462,9 @@ def do_submit_report(
     if resubmission_of is not None and (
         resubmission_of.matter_id != matter.pk
         or resubmission_of.unit_id != unit.pk
-        or resubmission_of.status != ReportStatus.RETURNED
+        or resubmission_of.status not in (ReportStatus.RETURNED, ReportStatus.WITHDRAWN)
     ):
-        raise ValidationError(_("Only a returned report of the same unit can be resubmitted."))
+        raise ValidationError(_("Only a returned or withdrawn report of the same unit can be corrected."))
     report = ProgressReport.objects.create(
         matter=matter,
         unit=unit,
@@ -409,6 +475,15 @@ def do_submit_report(
         submitted_by=actor,
         resubmission_of=resubmission_of,
     )
+    if resubmission_of is not None:
+        kept = resubmission_of.evidence.exclude(pk__in=[int(pk) for pk in drop_evidence])
+        # The same stored file, listed again under the corrected report (files are never rewritten).
+        Evidence.objects.bulk_create(
+            [
+                Evidence(report=report, file=e.file.name, name=e.name, size=e.size, content_type=e.content_type)
+                for e in kept
+            ]
+        )
     for uploaded in evidence:
         Evidence.objects.create(
             report=report,
@@ -439,9 +514,11 @@ def do_submit_report(
 
 @transaction.atomic
 def do_review_report(*, actor, report, accept, comment=""):
-    if not access.can_supervise(actor):
+    report = ProgressReport.objects.select_for_update().select_related("matter", "unit").get(pk=report.pk)
+    if not access.can_review(actor, report):
         raise PermissionDenied
-    report = ProgressReport.objects.select_for_update().select_related("matter").get(pk=report.pk)
+    if report.status == ReportStatus.WITHDRAWN:
+        raise ValidationError(_("The unit withdrew this report."))
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("This report has been reviewed already."))
     comment = (comment or "").strip()
@@ -532,31 +609,284 @@ def do_complete_milestone(*, actor, milestone, done_on=None):
 
 
 @transaction.atomic
-def do_urge(*, actor, matter, message):
-    """催办 by hand: a message to the lead and co-units, kept on the timeline."""
+def do_urge(*, actor, matter, message, reply_due=None, unit=None):
+    """催办 by hand: a numbered 催办单 to the lead unit (or another participating unit) with a reply deadline."""
     if not access.can_urge(actor, matter):
         raise PermissionDenied
     message = (message or "").strip()
     if not message:
         raise ValidationError({"message": _("Write what the units should do.")})
+    today = timezone.localdate()
+    unit = unit or matter.lead_unit
+    if unit not in access.participating_units(matter):
+        raise ValidationError({"unit": _("Only a unit taking part in the matter can be urged.")})
+    if reply_due is None:
+        reply_due = workdays.add_working_days(today, ladder_on(today).reply_working_days)
+    elif reply_due < today:
+        raise ValidationError({"reply_due": _("The reply deadline cannot be in the past.")})
+    (urging,) = issue_urgings([(matter.pk, unit.pk, message, reply_due)], actor=actor, today=today)
     people = recipients(access.participating_units(matter))
     Reminder.objects.create(
         matter=matter,
         kind=ReminderKind.MANUAL,
-        period_key=f"manual:{timezone.now().isoformat()}",
+        period_key=f"manual:{urging.label}",
         sent_by=actor,
         message=message,
         recipients=len(people),
     )
-    timeline.record(matter, "urged", actor=actor, note=message, public=False)
+    timeline.record(
+        matter,
+        "urged",
+        actor=actor,
+        changes={"urging": [None, urging.label], "reply_due": [None, reply_due.isoformat()]},
+        note=message,
+        public=False,
+    )
     notify(
         people,
         kind="matter.urged",
-        message=gettext_noop("Urged: %(title)s"),
-        params={"title": matter.title},
+        message=gettext_noop("%(label)s: %(title)s, reply by %(due)s"),
+        params={"label": urging.label, "title": matter.title, "due": reply_due.isoformat()},
         body=message,
-        url=matter.get_absolute_url(),
+        url=matter.get_absolute_url() + "#urgings",
     )
+    return urging
+
+
+def ladder_on(day):
+    """The escalation ladder in force on `day` (the defaults when the operator has entered none)."""
+    return EscalationLadder.objects.filter(effective_from__lte=day).order_by("-effective_from").first() or (
+        EscalationLadder(effective_from=datetime.date.min)
+    )
+
+
+def issue_urgings(rows, *, actor=None, today, automatic=False):
+    """Create 催办单 for (matter id, unit id, message, reply_due) rows, numbered on from the year's last number.
+
+    The numbering takes a lock (PostgreSQL: an advisory lock for the transaction; SQLite locks the whole
+    database for a write) so that a manual 催办 and the ladder's run never draw the same number.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [URGING_NUMBER_LOCK])
+    year = today.year
+    last = Urging.objects.filter(year=year).aggregate(last=Max("number"))["last"] or 0
+    now = timezone.now()
+    return Urging.objects.bulk_create(
+        [
+            Urging(
+                matter_id=matter_id,
+                unit_id=unit_id,
+                year=year,
+                number=last + index,
+                message=message,
+                reply_due=reply_due,
+                automatic=automatic,
+                issued_by=actor,
+                issued_at=now,
+            )
+            for index, (matter_id, unit_id, message, reply_due) in enumerate(rows, start=1)
+        ]
+    )
+
+
+URGING_NUMBER_LOCK = 81_2026
+
+
+def _urging_for_update(urging, actor):
+    urging = Urging.objects.select_for_update().select_related("matter", "unit").get(pk=urging.pk)
+    if not access.can_answer_urging(actor, urging):
+        raise PermissionDenied
+    return urging
+
+
+@transaction.atomic
+def do_sign_urging(*, actor, urging):
+    """签收: the urged unit confirms it received the 催办单 (once; signing again changes nothing)."""
+    urging = _urging_for_update(urging, actor)
+    if urging.signed_at is None:
+        urging.signed_by = actor
+        urging.signed_at = timezone.now()
+        urging.save(update_fields=["signed_by", "signed_at"])
+        timeline.record(
+            urging.matter, "urging_signed", actor=actor, changes={"urging": [None, urging.label]}, public=False
+        )
+    return urging
+
+
+@transaction.atomic
+def do_reply_urging(*, actor, urging, reply):
+    """回复: the urged unit answers what it has done; answering also signs for it."""
+    urging = _urging_for_update(urging, actor)
+    reply = (reply or "").strip()
+    if not reply:
+        raise ValidationError({"reply": _("Write what the unit has done or will do, and by when.")})
+    if urging.replied_at is not None:
+        raise ValidationError(_("This 催办单 has been answered already."))
+    now = timezone.now()
+    urging.reply = reply
+    urging.replied_by = actor
+    urging.replied_at = now
+    fields = ["reply", "replied_by", "replied_at"]
+    if urging.signed_at is None:
+        urging.signed_by, urging.signed_at = actor, now
+        fields += ["signed_by", "signed_at"]
+    urging.save(update_fields=fields)
+    late = timezone.localdate() > urging.reply_due
+    timeline.record(
+        urging.matter,
+        "urging_replied",
+        actor=actor,
+        changes={"urging": [None, urging.label], "late": [None, late]},
+        note=reply,
+        public=False,
+    )
+    notify(
+        recipients(office_units()) if urging.issued_by_id is None else [urging.issued_by],
+        kind="urging.replied",
+        message=gettext_noop("%(label)s answered: %(title)s"),
+        params={"label": urging.label, "title": urging.matter.title},
+        body=reply,
+        url=urging.matter.get_absolute_url() + "#urgings",
+    )
+    return urging
+
+
+@transaction.atomic
+def do_withdraw_report(*, actor, report):
+    """撤回: the unit takes back a report the office has not reviewed yet (to correct it and send it again)."""
+    report = ProgressReport.objects.select_for_update().select_related("matter", "unit").get(pk=report.pk)
+    if not access.can_report(actor, report.matter, report.unit):
+        raise PermissionDenied
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a report that has not been reviewed yet can be withdrawn."))
+    report.status = ReportStatus.WITHDRAWN
+    report.save(update_fields=["status"])
+    timeline.record(
+        report.matter,
+        "report_withdrawn",
+        actor=actor,
+        changes={"unit": [None, report.unit.name], "percent": [None, report.percent]},
+        public=False,
+    )
+    return report
+
+
+@transaction.atomic
+def do_request_extension(*, actor, matter, requested_due, reason):
+    """申请延期: the lead unit asks for a later due date, with its reason; one request at a time."""
+    if not access.can_request_extension(actor, matter):
+        raise PermissionDenied
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    errors = {}
+    if matter.state not in OPEN_STATES:
+        errors["__all__"] = _("Only a matter under way can be extended.")
+    if requested_due is None or requested_due <= matter.due_date:
+        errors["requested_due"] = _("The new due date must be later than the current one (%(due)s).") % {
+            "due": matter.due_date
+        }
+    if not (reason or "").strip():
+        errors["reason"] = _("Explain why more time is needed.")
+    if ExtensionRequest.objects.filter(matter=matter, status=ExtensionStatus.PENDING).exists():
+        errors["__all__"] = _("An extension request for this matter is awaiting the office's decision.")
+    if errors:
+        raise ValidationError(errors)
+    extension = ExtensionRequest.objects.create(
+        matter=matter,
+        unit=matter.lead_unit,
+        due_before=matter.due_date,
+        requested_due=requested_due,
+        reason=reason.strip(),
+        requested_by=actor,
+    )
+    timeline.record(
+        matter,
+        "extension_requested",
+        actor=actor,
+        changes={"due_date": [matter.due_date.isoformat(), requested_due.isoformat()]},
+        note=extension.reason,
+        public=False,
+    )
+    notify(
+        recipients(office_units()),
+        kind="extension.requested",
+        message=gettext_noop("Extension requested: %(title)s (to %(due)s)"),
+        params={"title": matter.title, "due": requested_due.isoformat()},
+        body=extension.reason,
+        url=matter.get_absolute_url() + "#extensions",
+    )
+    return extension
+
+
+@transaction.atomic
+def do_decide_extension(*, actor, extension, grant, comment="", granted_due=None):
+    """The office grants (possibly to another date) or refuses an extension.
+
+    The first due date is kept in `original_due_date`. On-time rates count against the original date
+    unless the extension was granted before that date had passed (then against the granted date).
+    """
+    if not access.can_supervise(actor):
+        raise PermissionDenied
+    extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != ExtensionStatus.PENDING:
+        raise ValidationError(_("This request has been decided already."))
+    comment = (comment or "").strip()
+    if not grant and not comment:
+        raise ValidationError({"comment": _("Say why the extension is refused.")})
+    matter = Matter.objects.select_for_update().get(pk=extension.matter_id)
+    granted_due = granted_due or extension.requested_due
+    if grant and granted_due <= matter.due_date:
+        raise ValidationError({"granted_due": _("The granted date must be later than the current due date.")})
+    today = timezone.localdate()
+    extension.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
+    extension.decided_by = actor
+    extension.decided_at = timezone.now()
+    extension.decision_comment = comment
+    extension.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    if grant:
+        original = matter.original_due_date or matter.due_date
+        counted = matter.on_time_due_date or matter.due_date
+        # Granted in time (before the date it replaces has passed), the new date is the one that counts.
+        if today <= matter.due_date and counted == matter.due_date:
+            counted = granted_due
+        old_due = matter.due_date
+        matter.original_due_date = original
+        matter.on_time_due_date = counted
+        matter.due_date = granted_due
+        matter.version = F("version") + 1
+        matter.updated_at = timezone.now()
+        matter.save(update_fields=["original_due_date", "on_time_due_date", "due_date", "version", "updated_at"])
+        timeline.record(
+            matter,
+            "extension_granted",
+            actor=actor,
+            changes={"due_date": [old_due.isoformat(), granted_due.isoformat()]},
+            note=comment,
+            public=False,
+        )
+    else:
+        timeline.record(
+            matter,
+            "extension_refused",
+            actor=actor,
+            changes={"due_date": [matter.due_date.isoformat(), None]},
+            note=comment,
+            public=False,
+        )
+    message = (
+        gettext_noop("Extension granted: %(title)s (due %(due)s)")
+        if grant
+        else gettext_noop("Extension refused: %(title)s")
+    )
+    notify(
+        recipients([extension.unit]),
+        kind="extension.decided",
+        message=message,
+        params={"title": matter.title, "due": granted_due.isoformat()},
+        body=comment,
+        url=matter.get_absolute_url() + "#extensions",
+    )
+    return extension
 
 
 def period_bounds(frequency, day):

@@ -15,3 +15,8 @@ class SupervisionConfig(AppConfig):
         "url": "supervision:dashboard",
         "order": 10,
     }
+
+    def ready(self):
+        from . import work
+
+        work.register()

@@ -401,7 +401,7 @@ MATTERS = [
 ]
 
 FIRST_CODE = "HY1-1-1"
-MANAGERS = {"taiyuan": "taiyuan-manager", "jinzhong": "jinzhong-manager"}
+MANAGERS = {slug: f"{slug}-manager" for slug in ("taiyuan", "xinzhou", "lvliang", "jinzhong", "yangquan")}
 
 
 def _month_end(month):
@@ -515,7 +515,7 @@ def _plan(index, spec, matters, units, users, office, later):
         for order, slug in enumerate(reporters):
             if slug != spec["lead"] and not last and month_index != 1:
                 continue  # co-units report their part in September and in the last month
-            reporter = users["office" if slug == "office" else slug]
+            reporter = users["office-clerk" if slug == "office" else slug]
             share = (
                 percent if slug == spec["lead"] or percent == 100 else max(0, min(99, percent + 5 * (order % 3 - 1)))
             )

@@ -237,6 +237,8 @@ class ReportForm(forms.Form):
         help_text=_("PDF, images, Word, Excel or text; several files may be chosen."),
     )
     resubmission_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # On a correction: evidence of the corrected report to leave out (the rest is kept).
+    drop_evidence = forms.TypedMultipleChoiceField(required=False, coerce=int, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, matter, units, **kwargs):
         self.matter = matter
@@ -245,6 +247,7 @@ class ReportForm(forms.Form):
         # Any unit of the matter is accepted here; whether this person may report for it is the action's call.
         self.fields["unit"].choices = [(u.pk, unit_label(u)) for u in units]
         self.fields["unit"].valid_value = lambda value: True
+        self.fields["drop_evidence"].valid_value = lambda value: True
 
     def clean_unit(self):
         unit = self.participating.get(self.cleaned_data["unit"])
@@ -259,7 +262,7 @@ class ReportForm(forms.Form):
             return None
         report = self.matter.reports.filter(pk=pk).first()
         if report is None:
-            raise ValidationError(_("Only a returned report of the same unit can be resubmitted."))
+            raise ValidationError(_("Only a returned or withdrawn report of the same unit can be corrected."))
         return report
 
     def clean(self):
@@ -277,9 +280,34 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class UrgingReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False)
+
+
+class ExtensionForm(forms.Form):
+    requested_due = forms.DateField(label=_("requested due date"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("grant", _("Grant")), ("refuse", _("Refuse"))], widget=forms.RadioSelect
+    )
+    granted_due = forms.DateField(label=_("granted due date"), widget=DateInput(), required=False)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class UrgeForm(forms.Form):
     message = forms.CharField(
         label=_("Message to the units"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    reply_due = forms.DateField(
+        label=_("reply by"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Leave empty for the escalation ladder's deadline (working days)."),
     )
 
 

@@ -177,6 +177,12 @@ class Matter(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT, db_index=True)
     state_reason = models.TextField(_("reason"), blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    # Set when the office verified without every condition met: the reason the timeline and next bulletin show.
+    verification_override = models.TextField(_("reason for verifying anyway"), blank=True)
+    # An extension moves due_date; the date first set is kept, and on-time rates count against
+    # on_time_due_date (the granted date only when it was granted before the original one passed).
+    original_due_date = models.DateField(_("original due date"), null=True, blank=True)
+    on_time_due_date = models.DateField(_("due date for on-time rates"), null=True, blank=True)
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -274,6 +280,7 @@ class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting review")
     ACCEPTED = "accepted", _("Accepted")
     RETURNED = "returned", _("Returned")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class ProgressReport(models.Model):
@@ -335,6 +342,9 @@ class ReminderKind(models.TextChoices):
     OVERDUE_MANAGER = "overdue_manager", _("Overdue: escalated to the unit's manager")
     OVERDUE_OFFICE = "overdue_office", _("Overdue: escalated to the office")
     MANUAL = "manual", _("Urged by hand (催办)")
+    URGING = "urging", _("催办单 issued by the escalation ladder")
+    ESCALATED = "escalated", _("Unanswered 催办单: escalated to the unit's leader")
+    NAMED = "named", _("Named in the next bulletin")
 
 
 class Reminder(models.Model):
@@ -408,3 +418,147 @@ def source_of(matter):
         return None
     url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
     return {"label": str(obj), "url": url, "kind": matter.get_source_display()}
+
+
+class Urging(models.Model):
+    """A 催办单: a numbered written urging to one unit, which signs for it (签收) and answers (回复) by a deadline."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="urgings")
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="urgings", verbose_name=_("unit"))
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField()
+    message = models.TextField(_("content"))
+    reply_due = models.DateField(_("reply by"))
+    # Issued by the escalation ladder rather than by a person.
+    automatic = models.BooleanField(default=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["year", "number"], name="urging_number_unique")]
+        indexes = [
+            models.Index(fields=["unit", "replied_at", "reply_due"]),
+            models.Index(fields=["replied_at", "reply_due"]),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        return f"催办〔{self.year}〕{self.number}号"
+
+    @property
+    def is_open(self):
+        return self.replied_at is None
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting decision")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class ExtensionRequest(models.Model):
+    """申请延期: a unit asks to move the due date; the office grants or refuses."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="extensions")
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    due_before = models.DateField(_("due date before"))
+    requested_due = models.DateField(_("requested due date"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "requested_at"]), models.Index(fields=["unit", "decided_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter"], condition=Q(status="pending"), name="extension_one_pending_per_matter"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.matter.code} → {self.requested_due}"
+
+
+class EscalationLadder(models.Model):
+    """The escalation ladder in force from a date (dated data an operator edits in the admin).
+
+    Without any row the defaults below apply, which follow common practice: a reminder before the due
+    date, a 催办单 on the first working day after it, escalation to the unit's leader when the 催办单 is
+    not answered in time, and the matter named in the next bulletin five working days after that.
+    (The reminders before the due date are the reminder run's own rules.)
+    """
+
+    effective_from = models.DateField(_("in force from"), unique=True)
+    urge_after_working_days = models.PositiveSmallIntegerField(_("催办单, working days after the due date"), default=1)
+    reply_working_days = models.PositiveSmallIntegerField(_("working days to answer a 催办单"), default=3)
+    name_after_working_days = models.PositiveSmallIntegerField(
+        _("named in the bulletin, working days after escalation"), default=5
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("escalation ladder")
+        verbose_name_plural = _("escalation ladders")
+
+    def __str__(self):
+        return f"{self.effective_from}"
+
+
+class CommentKind(models.TextChoices):
+    COMMENT = "comment", _("Comment")
+    INSTRUCTION = "instruction", _("Leader's instruction (领导批示)")
+
+
+class Comment(models.Model):
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="comments")
+    kind = models.CharField(max_length=12, choices=CommentKind.choices, default=CommentKind.COMMENT)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # For an instruction: the leader who gave it, as the office records it (批示人).
+    leader = models.CharField(_("leader"), max_length=100, blank=True)
+    text = models.TextField(_("content"))
+    mentioned_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    mentioned_units = models.ManyToManyField("core.Unit", blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class Follow(models.Model):
+    """关注: a person who can see a matter is told of its changes."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_matters")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["matter", "user"], name="follow_once")]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.matter_id}"

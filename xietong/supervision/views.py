@@ -27,14 +27,19 @@ from xietong.core.timeline import history
 
 from . import actions
 from .access import (
+    can_answer_urging,
     can_change_terms,
     can_edit,
+    can_request_extension,
+    can_review,
     can_supervise,
     can_urge,
     get_evidence_for_user,
+    get_extension_for_user,
     get_matter_for_user,
     get_milestone_for_user,
     get_report_for_user,
+    get_urging_for_user,
     reporting_units,
     visible_matters,
 )
@@ -49,6 +54,8 @@ from .dashboard import (
     trend_cities,
 )
 from .forms import (
+    ExtensionDecisionForm,
+    ExtensionForm,
     FilterForm,
     MatterCreateForm,
     MatterEditForm,
@@ -58,12 +65,14 @@ from .forms import (
     ReviewForm,
     TransitionForm,
     UrgeForm,
+    UrgingReplyForm,
 )
 from .models import (
     OPEN_STATES,
     SUB_AREAS,
     CoUnit,
     Domain,
+    ExtensionStatus,
     Frequency,
     Health,
     Matter,
@@ -85,7 +94,10 @@ TRANSITION_LABELS = {
     "suspend": gettext_lazy("Suspend"),
     "resume": gettext_lazy("Resume"),
     "cancel": gettext_lazy("Cancel the matter"),
+    "reopen": gettext_lazy("Reopen"),
 }
+# Steps that cannot be taken back by the one who takes them: the page asks before sending.
+CONFIRM_TRANSITIONS = {"submit", "verify", "cancel"}
 
 VERB_LABELS = {
     "created": gettext_lazy("Created"),
@@ -106,6 +118,15 @@ VERB_LABELS = {
     "milestone_added": gettext_lazy("Milestone added"),
     "milestone_done": gettext_lazy("Milestone completed"),
     "urged": gettext_lazy("Urged (催办)"),
+    "reopen": gettext_lazy("Reopened"),
+    "report_withdrawn": gettext_lazy("Progress report withdrawn"),
+    "urging_signed": gettext_lazy("催办单 signed for"),
+    "urging_replied": gettext_lazy("催办单 answered"),
+    "extension_requested": gettext_lazy("Extension requested"),
+    "extension_granted": gettext_lazy("Extension granted"),
+    "extension_refused": gettext_lazy("Extension refused"),
+    "commented": gettext_lazy("Commented"),
+    "instruction": gettext_lazy("Leader's instruction recorded"),
 }
 
 # Of a public event, the public page shows the course of the matter, never who did it or what anyone wrote.
@@ -267,6 +288,8 @@ def _value_label(name, value):
         return f"{value}%"
     if name == "milestone" and value == "done":
         return _("done")
+    if name == "late":
+        return _("yes") if value else _("no")
     return str(value)
 
 
@@ -276,6 +299,10 @@ def _field_label(name):
         "percent": _("percent complete"),
         "milestone": _("Milestone"),
         "co_units": _("Co-units"),
+        "unmet": _("Conditions not met"),
+        "urging": _("催办单"),
+        "reply_due": _("reply by"),
+        "late": _("answered late"),
     }
     if name in labels:
         return labels[name]
@@ -322,6 +349,27 @@ def timeline_rows(events, *, public=False):
     return rows
 
 
+def _weighting(matter, units):
+    """How the matter's progress is computed from the units' accepted reports, in one sentence and a formula."""
+    if matter.children.exists():
+        return {"children": True}
+    total = sum(row["share"] for row in units) or 1
+    parts = []
+    for row in units:
+        latest = row["latest"]
+        accepted = row.get("accepted")
+        parts.append(
+            {
+                "unit": row["unit"].display_name,
+                "share": row["share"],
+                "percent": accepted.percent if accepted else 0,
+                "contribution": round((accepted.percent if accepted else 0) * row["share"] / total, 1),
+                "pending": latest is not None and latest.status != ReportStatus.ACCEPTED,
+            }
+        )
+    return {"children": False, "total": total, "parts": parts}
+
+
 def _latest_by_unit(reports):
     latest = {}
     for report in reports:  # newest first
@@ -335,7 +383,11 @@ def _returned_report(reports, units, wanted):
         return None
     unit_ids = {u.pk for u in units}
     for report in reports:
-        if report.pk == int(wanted) and report.status == ReportStatus.RETURNED and report.unit_id in unit_ids:
+        if (
+            report.pk == int(wanted)
+            and report.status in (ReportStatus.RETURNED, ReportStatus.WITHDRAWN)
+            and report.unit_id in unit_ids
+        ):
             return report
     return None
 
@@ -349,12 +401,24 @@ def _render_detail(request, matter, *, status=200, **forms):
     units = [{"unit": matter.lead_unit, "lead": True, "share": matter.lead_share, "part": ""}] + [
         {"unit": c.unit, "lead": False, "share": c.share, "part": c.part} for c in co_units
     ]
+    accepted = _latest_by_unit(r for r in reports if r.status == ReportStatus.ACCEPTED)
+    latest = _latest_by_unit(r for r in reports if r.status != ReportStatus.WITHDRAWN)
     for row in units:
         row["latest"] = latest.get(row["unit"].pk)
+        row["accepted"] = accepted.get(row["unit"].pk)
 
+    allowed = actions.allowed_transitions(user, matter)
+    gaps = actions.verification_gaps(matter) if {"submit", "verify"} & set(allowed) else []
     transitions = [
-        {"name": name, "label": TRANSITION_LABELS[name], "needs_reason": actions.TRANSITIONS[name][2]}
-        for name in actions.allowed_transitions(user, matter)
+        {
+            "name": name,
+            "label": TRANSITION_LABELS[name],
+            # Verifying with conditions unmet asks for the reason it is verified anyway.
+            "needs_reason": actions.TRANSITIONS[name][2] or (name == "verify" and bool(gaps)),
+            "confirm": name in CONFIRM_TRANSITIONS,
+            "blocked": name == "submit" and bool(gaps),
+        }
+        for name in allowed
     ]
     under_way = matter.state in OPEN_STATES
     my_units = reporting_units(user, matter) if under_way else []
@@ -385,17 +449,43 @@ def _render_detail(request, matter, *, status=200, **forms):
     my_unit_ids = {u.pk for u in my_units}
     for report in reports:
         report.may_resubmit = (
-            report.status == ReportStatus.RETURNED and report.unit_id in my_unit_ids and report.pk not in corrected
+            report.status in (ReportStatus.RETURNED, ReportStatus.WITHDRAWN)
+            and report.unit_id in my_unit_ids
+            and report.pk not in corrected
         )
+        report.may_withdraw = report.status == ReportStatus.SUBMITTED and report.unit_id in my_unit_ids
+    if resubmitting is not None:
+        report_form.fields["drop_evidence"].choices = [(e.pk, e.name) for e in resubmitting.evidence.all()]
     may_review = can_supervise(user)
     review_forms = forms.get("review_forms", {})
     for report in reports:
         if report.pk in review_forms:  # a review that was refused comes back with its message
             report.review_form = review_forms[report.pk]
-        elif may_review and report.status == ReportStatus.SUBMITTED:
+        elif may_review and report.status == ReportStatus.SUBMITTED and can_review(user, report):
             report.review_form = ReviewForm(auto_id=f"id_review{report.pk}_%s")
     may_edit = can_change_terms(user, matter)
+    urgings = list(matter.urgings.select_related("unit", "issued_by", "signed_by", "replied_by"))
+    for urging in urgings:
+        urging.may_answer = urging.is_open and can_answer_urging(user, urging)
+        urging.late = urging.is_open and urging.reply_due < today
+    extensions = list(matter.extensions.select_related("unit", "requested_by", "decided_by"))
+    pending_extension = next((e for e in extensions if e.status == ExtensionStatus.PENDING), None)
     context = {
+        "gaps": gaps,
+        "weighting": _weighting(matter, units),
+        "open_urgings": [u for u in urgings if u.is_open],
+        "urgings": urgings,
+        "urging_reply_form": forms.get("urging_reply_form"),
+        "urging_reply_for": forms.get("urging_reply_for"),
+        "extensions": extensions,
+        "pending_extension": pending_extension,
+        "may_request_extension": under_way and pending_extension is None and can_request_extension(user, matter),
+        "extension_form": forms.get("extension_form") or ExtensionForm(auto_id="id_ext_%s"),
+        "decision_form": forms.get("decision_form")
+        or ExtensionDecisionForm(
+            auto_id="id_decide_%s", initial={"granted_due": getattr(pending_extension, "requested_due", None)}
+        ),
+        "may_decide_extension": pending_extension is not None and can_supervise(user),
         "matter": matter,
         "health": matter.health(today),
         "units": units,
@@ -468,6 +558,7 @@ def matter_report(request, pk):
                 percent=data["percent"],
                 evidence=data["evidence"],
                 resubmission_of=data["resubmission_of"],
+                drop_evidence=data["drop_evidence"],
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -507,11 +598,21 @@ def matter_urge(request, pk):
     form = UrgeForm(request.POST)
     if form.is_valid():
         try:
-            actions.do_urge(actor=request.user, matter=matter, message=form.cleaned_data["message"])
+            urging = actions.do_urge(
+                actor=request.user,
+                matter=matter,
+                message=form.cleaned_data["message"],
+                reply_due=form.cleaned_data["reply_due"],
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            return _done(request, matter, _("The units were urged."), "#timeline")
+            return _done(
+                request,
+                matter,
+                _("%(label)s was sent; reply by %(due)s.") % {"label": urging.label, "due": urging.reply_due},
+                "#urgings",
+            )
     return _render_detail(request, matter, status=400, urge_form=form)
 
 
@@ -663,3 +764,94 @@ def public_matter(request, code):
         "timeline": timeline_rows(history(matter, public_only=True), public=True),
     }
     return render(request, "supervision/public_matter.html", context)
+
+
+# --- 催办单, withdrawing, extensions ----------------------------------------------------------------------
+
+
+def _get_urging(request, pk):
+    urging = get_urging_for_user(request.user, pk)
+    return urging, _get_matter(request, urging.matter_id)
+
+
+@login_required
+@require_POST
+def urging_sign(request, pk):
+    urging, matter = _get_urging(request, pk)
+    actions.do_sign_urging(actor=request.user, urging=urging)
+    return _done(request, matter, _("%(label)s signed for.") % {"label": urging.label}, "#urgings")
+
+
+@login_required
+@require_POST
+def urging_reply(request, pk):
+    urging, matter = _get_urging(request, pk)
+    if not can_answer_urging(request.user, urging):
+        raise PermissionDenied
+    form = UrgingReplyForm(request.POST, auto_id=f"id_urging{urging.pk}_%s")
+    if form.is_valid():
+        try:
+            actions.do_reply_urging(actor=request.user, urging=urging, reply=form.cleaned_data["reply"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _done(request, matter, _("Your reply to %(label)s was sent.") % {"label": urging.label}, "#urgings")
+    return _render_detail(request, matter, status=400, urging_reply_form=form, urging_reply_for=urging.pk)
+
+
+@login_required
+@require_POST
+def report_withdraw(request, pk):
+    report = get_report_for_user(request.user, pk)
+    matter = _get_matter(request, report.matter_id)
+    try:
+        actions.do_withdraw_report(actor=request.user, report=report)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(matter.get_absolute_url() + "#reports")
+    return _done(
+        request, matter, _("The report was withdrawn; correct it and send it again."), f"?resubmit={pk}#report"
+    )
+
+
+@login_required
+@require_POST
+def extension_request(request, pk):
+    matter = _get_matter(request, pk)
+    if not can_request_extension(request.user, matter):
+        raise PermissionDenied
+    form = ExtensionForm(request.POST, auto_id="id_ext_%s")
+    if form.is_valid():
+        try:
+            actions.do_request_extension(actor=request.user, matter=matter, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _done(request, matter, _("The extension request was sent to the office."), "#extensions")
+    return _render_detail(request, matter, status=400, extension_form=form)
+
+
+@login_required
+@require_POST
+def extension_decide(request, pk):
+    extension = get_extension_for_user(request.user, pk)
+    matter = _get_matter(request, extension.matter_id)
+    if not can_supervise(request.user):
+        raise PermissionDenied
+    form = ExtensionDecisionForm(request.POST, auto_id="id_decide_%s")
+    if form.is_valid():
+        grant = form.cleaned_data["decision"] == "grant"
+        try:
+            actions.do_decide_extension(
+                actor=request.user,
+                extension=extension,
+                grant=grant,
+                comment=form.cleaned_data["comment"],
+                granted_due=form.cleaned_data["granted_due"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            message = _("The extension was granted.") if grant else _("The extension was refused.")
+            return _done(request, matter, message, "#extensions")
+    return _render_detail(request, matter, status=400, decision_form=form)

@@ -105,3 +105,27 @@ def test_a_kind_key_cannot_be_registered_twice(welcome_kind):
 def test_overdue_is_relative_to_the_day():
     item = workqueue.WorkItem(title="t", url="/", due=date(2026, 12, 1))
     assert item.is_overdue(date(2026, 12, 2)) and not item.is_overdue(date(2026, 12, 1))
+
+
+def test_kinds_that_give_their_rows_are_counted_together_in_one_query(cluster, owner, member):
+    from xietong.conftest import make_user
+
+    def rows(user, today):
+        return Membership.objects.filter(unit=cluster["taiyuan"])
+
+    def collect(user, today, limit):
+        return workqueue.Bucket(rows(user, today).count(), [])
+
+    keys = ["tests.together_a", "tests.together_b"]
+    for key in keys:
+        workqueue.register(workqueue.WorkKind(key=key, label=key, collect=collect, count_query=rows))
+    try:
+        make_user("third", cluster["taiyuan"], Role.STAFF)
+        memberships_of(owner)  # cached per request in real use
+        with CaptureQueriesContext(connection) as captured:
+            # 3 memberships of 太原, counted by each of the two kinds (with every other app's kinds, in one query)
+            assert workqueue.count_for(owner) >= 6
+        assert len(captured) == 1
+    finally:
+        for key in keys:
+            workqueue.unregister(key)

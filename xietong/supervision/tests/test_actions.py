@@ -11,7 +11,7 @@ from xietong.core.timeline import history
 from xietong.supervision import actions
 from xietong.supervision.access import get_matter_for_user, visible_matters
 from xietong.supervision.models import Health, Matter, ProgressReport, ReportStatus, State
-from xietong.supervision.tests.factories import make_matter
+from xietong.supervision.tests.factories import deliver, make_matter
 
 AUG = datetime.date(2022, 8, 1)
 
@@ -96,6 +96,10 @@ def test_the_whole_life_of_a_matter(matter, office_user, member, jinzhong_staff,
 
     with pytest.raises(PermissionDenied):
         actions.do_transition(actor=jinzhong_staff, matter=matter, name="submit")
+    with pytest.raises(ValidationError, match="55%"):  # 提请核验 checks what 确认办结 checks
+        actions.do_transition(actor=jinzhong_manager, matter=matter, name="submit")
+    for unit, person in ((cluster["taiyuan"], member), (cluster["jinzhong"], jinzhong_staff)):
+        actions.do_review_report(actor=office_user, report=report(person, matter, unit, 100), accept=True)
     actions.do_transition(actor=jinzhong_manager, matter=matter, name="submit")
     with pytest.raises(PermissionDenied):
         actions.do_transition(actor=jinzhong_manager, matter=matter, name="verify")
@@ -165,9 +169,7 @@ def test_children_roll_up_weighted(cluster, office_user):
     parent = make_matter(office_user, cluster["taiyuan"], title="轨道交通")
     a = make_matter(office_user, cluster["taiyuan"], parent=parent, weight=3)
     make_matter(office_user, cluster["jinzhong"], parent=parent, weight=1)
-    actions.do_transition(actor=office_user, matter=a, name="start")
-    actions.do_transition(actor=office_user, matter=a, name="submit")
-    actions.do_transition(actor=office_user, matter=a, name="verify")
+    deliver(a, office_user)
     parent.refresh_from_db()
     assert parent.progress == 75
 
@@ -199,8 +201,7 @@ def test_health_is_derived_from_dates_in_python_and_sql(matter, today, health):
 
 
 def test_done_late_is_derived(matter, office_user):
-    actions.do_transition(actor=office_user, matter=matter, name="start")
-    actions.do_transition(actor=office_user, matter=matter, name="submit")
+    deliver(matter, office_user, verify=False)
     with time_machine.travel(datetime.datetime(2023, 1, 5, 10, tzinfo=datetime.UTC)):
         done = actions.do_transition(actor=office_user, matter=matter, name="verify")
     assert done.health() == Health.DONE_LATE

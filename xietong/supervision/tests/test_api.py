@@ -9,7 +9,7 @@ from xietong.core.actions import do_create_api_token
 from xietong.core.models import Role
 from xietong.supervision import actions
 from xietong.supervision.models import Matter, ProgressReport, ReportStatus, State
-from xietong.supervision.tests.factories import make_matter
+from xietong.supervision.tests.factories import make_matter, prepare
 
 API = "/api/v1/supervision"
 
@@ -205,6 +205,7 @@ def test_transitions(led_matter, office_user, owner, member):
         "in_progress"
     )
     assert call(member, "post", f"/matters/{led_matter.pk}/transition", {"name": "submit"}).status_code == 403
+    prepare(led_matter, office_user)
     assert call(owner, "post", f"/matters/{led_matter.pk}/transition", {"name": "submit"}).status_code == 200
     assert call(owner, "post", f"/matters/{led_matter.pk}/transition", {"name": "verify"}).status_code == 403
     done = call(office_user, "post", f"/matters/{led_matter.pk}/transition", {"name": "verify"})

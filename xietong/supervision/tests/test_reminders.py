@@ -11,7 +11,7 @@ from xietong.core.models import Notification, Role
 from xietong.supervision import actions
 from xietong.supervision.models import Milestone, Reminder, ReminderKind, State
 from xietong.supervision.reminders import candidates, run_reminders
-from xietong.supervision.tests.factories import make_matter
+from xietong.supervision.tests.factories import make_matter, prepare
 
 DUE = datetime.date(2022, 8, 31)
 
@@ -92,7 +92,7 @@ def test_escalation_first_to_the_manager_then_to_the_office(matter, people):
 
 
 def test_submitted_matters_owe_no_report(matter, people):
-    actions.do_transition(actor=people["office"], matter=matter, name="start")
+    prepare(matter, people["office"])
     actions.do_transition(actor=people["jz_manager"], matter=matter, name="submit")
     assert matter.__class__.objects.get(pk=matter.pk).state == State.SUBMITTED
     assert not [c for c in candidates(datetime.date(2022, 8, 29)) if c[1] == ReminderKind.REPORT]

@@ -58,8 +58,10 @@ def test_a_viewer_without_a_unit_to_report_for_is_refused(led_matter, cluster):
     assert post(viewer, led_matter).status_code == 403
 
 
-def test_a_unit_that_is_not_part_of_the_matter_gets_a_message(led_matter, office_user, cluster):
+def test_a_unit_that_is_not_part_of_the_matter_gets_a_message(led_matter, office_user, owner, cluster):
     response = post(office_user, led_matter, unit=cluster["xinzhou"].pk)
+    assert response.status_code == 403  # the office supervises; it does not report a city's part
+    response = post(owner, led_matter, unit=cluster["xinzhou"].pk)
     assert response.status_code == 400
     assert "该单位不是本事项的参与单位。" in response.content.decode()
     assert not ProgressReport.objects.exists()
@@ -160,6 +162,6 @@ def test_another_unit_cannot_resubmit_a_returned_report(led_matter, jinzhong_sta
     assert page.context["report_form"].initial.get("resubmission_of") is None
     assert not any(r.may_resubmit for r in page.context["reports"])
     response = post(jinzhong_staff, led_matter, unit=cluster["jinzhong"].pk, resubmission_of=returned.pk)
-    assert response.status_code == 400 and "只能重新报送本单位被退回的报告。" in response.content.decode()
+    assert response.status_code == 400 and "只能更正本单位被退回或已撤回的报告。" in response.content.decode()
     assert post(jinzhong_staff, led_matter, unit=cluster["taiyuan"].pk, resubmission_of=returned.pk).status_code == 403
     assert ProgressReport.objects.count() == 1

@@ -5,11 +5,10 @@ import io
 
 from django.core.management import call_command
 
-from xietong.supervision import actions
 from xietong.supervision.dashboard import health_q, write_snapshots
 from xietong.supervision.models import Health, Matter, ProgressSnapshot
 from xietong.supervision.snapshot_tasks import snapshot_progress_task
-from xietong.supervision.tests.factories import make_matter
+from xietong.supervision.tests.factories import deliver, make_matter
 
 
 def figures(day):
@@ -22,8 +21,7 @@ def figures(day):
 def test_snapshot_counts_each_city_by_its_lead_units(cluster, office_user, frozen_day):
     make_matter(office_user, cluster["gujiao"], due=datetime.date(2022, 9, 1))  # overdue, under 太原
     done = make_matter(office_user, cluster["taiyuan"])
-    for name in ("start", "submit", "verify"):
-        actions.do_transition(actor=office_user, matter=done, name=name)
+    deliver(done, office_user)
     make_matter(office_user, cluster["xinzhou"], assign=False)  # a draft does not count
     make_matter(office_user, cluster["office"])  # led by the office: no city
     write_snapshots(frozen_day)
@@ -71,8 +69,7 @@ def test_health_filter_is_the_same_partition_as_the_health_annotation(cluster, o
     late = make_matter(office_user, cluster["taiyuan"], due=datetime.date(2022, 9, 1))
     on_time = make_matter(office_user, cluster["taiyuan"])
     for matter in (late, on_time):
-        for name in ("start", "submit", "verify"):
-            actions.do_transition(actor=office_user, matter=matter, name=name)
+        deliver(matter, office_user)
     annotated = Matter.objects.with_health(frozen_day)
     for code in Health:
         expected = set(annotated.filter(health_code=code).values_list("pk", flat=True))

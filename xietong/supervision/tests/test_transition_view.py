@@ -6,6 +6,7 @@ from xietong.conftest import client_for
 from xietong.core.timeline import history
 from xietong.supervision import actions
 from xietong.supervision.models import Matter, State
+from xietong.supervision.tests.factories import prepare
 
 
 def post(user, matter, **data):
@@ -32,18 +33,20 @@ def test_a_get_is_not_allowed(led_matter, office_user):
     assert client_for(office_user).get(f"/supervision/matters/{led_matter.pk}/transition/").status_code == 405
 
 
-def test_the_lead_units_staff_start_and_its_manager_submits(led_matter, member, owner):
+def test_the_lead_units_staff_start_and_its_manager_submits(led_matter, member, owner, office_user):
     response = post(member, led_matter, name="start")
     assert response.status_code == 302 and response["Location"] == f"/supervision/matters/{led_matter.pk}/"
     assert state_of(led_matter) == State.IN_PROGRESS
     assert post(member, led_matter, name="submit").status_code == 403  # staff, not manager
     assert state_of(led_matter) == State.IN_PROGRESS
+    prepare(led_matter, office_user)
     assert post(owner, led_matter, name="submit").status_code == 302
     assert state_of(led_matter) == State.SUBMITTED
 
 
 def test_only_the_office_verifies(led_matter, office_user, owner, jinzhong_staff):
     post(owner, led_matter, name="start")
+    prepare(led_matter, office_user)
     post(owner, led_matter, name="submit")
     for user in (owner, jinzhong_staff):
         assert post(user, led_matter, name="verify").status_code == 403
