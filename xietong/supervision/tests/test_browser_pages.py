@@ -8,7 +8,7 @@ from django.utils import timezone
 from xietong.conftest import browser_login, screenshot
 from xietong.supervision import actions
 from xietong.supervision.models import ProgressSnapshot
-from xietong.supervision.tests.factories import make_matter
+from xietong.supervision.tests.factories import make_matter, manager_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def matters(cluster, office_user, member):
         due=today + datetime.timedelta(days=4),
     )
     actions.do_submit_report(
-        actor=office_user,
+        actor=manager_of(cluster["xinzhou"]),
         matter=late,
         unit=cluster["xinzhou"],
         period_start=start,
