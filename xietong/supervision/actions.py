@@ -653,6 +653,10 @@ def do_urge(*, actor, matter, message, reply_due=None, unit=None):
     return urging
 
 
+# Inbox rows stored before 催办单 were numbered still carry this key; it stays in the catalog to render them.
+EARLIER_MESSAGES = [gettext_noop("Urged: %(title)s")]
+
+
 def ladder_on(day):
     """The escalation ladder in force on `day` (the defaults when the operator has entered none)."""
     return EscalationLadder.objects.filter(effective_from__lte=day).order_by("-effective_from").first() or (

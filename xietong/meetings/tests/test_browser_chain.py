@@ -146,7 +146,7 @@ def test_from_a_meeting_decision_to_a_verified_matter_and_a_downloaded_bulletin(
     login_as(page, jinzhong_manager)
     open_matter(page, matter)
     # Verification asks for every milestone done: the lead unit marks its milestone first.
-    page.locator("#milestones form button").click()
+    page.locator("#milestones li form button").click()
     page.wait_for_load_state()
     transition(page, "submit")
     login_as(page, office_user)
