@@ -47,7 +47,7 @@ def test_a_notification_is_shown_in_its_readers_language_not_the_actors(cluster,
     title = english.get("/api/v1/notifications", HTTP_ACCEPT_LANGUAGE="en").json()[0]["title"]
     assert title.startswith("催办〔2026〕1号: 太忻大道, reply by ")
     chinese = client_for(owner)
-    assert "催办：太忻大道" in chinese.get("/inbox/").content.decode()
+    assert "催办〔2026〕1号：太忻大道，请于" in chinese.get("/inbox/").content.decode()
     assert urged.body == "请本周报送"
 
 
