@@ -180,6 +180,17 @@ def _signs_case(hall, categories, units, users):
                 percent=percent,
             )
             supervision_actions.do_review_report(actor=office, report=report, accept=True)
+            if percent == 100:  # the co-unit reports its part too: verification asks for every unit's report
+                sanitation = supervision_actions.do_submit_report(
+                    actor=manager,
+                    matter=matter,
+                    unit=units["hekou-sanitation"],
+                    period_start=datetime.date(2022, 7, 28),
+                    period_end=day,
+                    text="环卫所完成旧招牌清运和主街保洁。",
+                    percent=100,
+                )
+                supervision_actions.do_review_report(actor=office, report=sanitation, accept=True)
             matter.refresh_from_db()
             if matter.state == "assigned":
                 matter = supervision_actions.do_transition(actor=manager, matter=matter, name="start")
