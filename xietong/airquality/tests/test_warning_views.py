@@ -151,6 +151,8 @@ def test_the_warning_list_takes_a_fixed_number_of_queries(cluster, office_user, 
         reason="r",
     )
     client = client_for(member)
-    with django_assert_max_num_queries(13):  # with the work count of the navigation badge (cold cache)
+    with django_assert_max_num_queries(
+        14
+    ):  # with the work counts of the navigation badge (cold cache, and supervision's)
         response = client.get("/airquality/warnings/")
     assert response.status_code == 200

@@ -273,7 +273,7 @@ def test_the_meeting_list_costs_a_fixed_number_of_queries(office_user, cluster, 
             participants=[cluster["jinzhong"]],
         )
     client = client_for(office_user)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # with supervision's work-count query
         response = client.get("/meetings/")
     assert response.content.decode().count("次联席会议</a>") == 15
 
@@ -301,6 +301,6 @@ def test_the_document_list_costs_a_fixed_number_of_queries(held, office_user, me
             signatories=[held.host_unit],
         )
     client = client_for(member)
-    with django_assert_max_num_queries(9):  # 8, and a city's work count for the navigation badge
+    with django_assert_max_num_queries(10):  # 8, a city's cached work counts and supervision's work-count query
         response = client.get("/meetings/documents/")
     assert response.content.decode().count("专项合作协议") == 8
