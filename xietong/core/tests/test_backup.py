@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -36,7 +37,8 @@ def _some_data():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_postgres_backup_restores_into_a_new_database_with_its_attachments(tmp_path, regions):
+def test_a_postgres_backup_restores_into_a_new_database_with_its_attachments(tmp_path, regions, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the suite's shared media folder holds other tests' files
     url = database_url_for_workers()
     if url is None:
         pytest.skip("pg_dump and pg_restore are for PostgreSQL; the SQLite backup is tested below")
@@ -57,6 +59,8 @@ def test_a_postgres_backup_restores_into_a_new_database_with_its_attachments(tmp
             "DJANGO_SETTINGS_MODULE": "xietong.settings",
             "DATABASE_URL": url.rsplit("/", 1)[0] + "/" + name,
             "MEDIA_ROOT": str(media),
+            # As an operator runs it: production settings with the installation's own key.
+            "SECRET_KEY": django_settings.SECRET_KEY,
         }
         done = subprocess.run(
             [sys.executable, "manage.py", "restore", str(tmp_path / "backup")],
@@ -80,7 +84,8 @@ def test_a_postgres_backup_restores_into_a_new_database_with_its_attachments(tmp
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_sqlite_backup_is_a_complete_database_file(tmp_path, regions):
+def test_a_sqlite_backup_is_a_complete_database_file(tmp_path, regions, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
     if connection.vendor != "sqlite":
         pytest.skip("the PostgreSQL backup is tested above")
     import sqlite3
