@@ -12,16 +12,6 @@ CST = zoneinfo.ZoneInfo("Asia/Shanghai")
 HEADER = "stationcode,timepoint,so2,no2,pm10,pm2_5,co,o3"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_work_counts():
-    """Badge counts are cached per process: a rolled-back test must leave none behind, here or elsewhere."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def stations(cluster):
     def make(code, name, city, lat, lon):

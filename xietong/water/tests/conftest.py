@@ -13,16 +13,6 @@ from xietong.water.rules import seed
 HEADER = "section,sampled_at,ph,do,codmn,cod,bod5,nh3n,tp,tn"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_work_counts():
-    """Badge counts are cached per process; a rolled-back test must not leave its counts behind."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def fenhe(cluster):
     seed(RuleSet)
