@@ -11,6 +11,7 @@ renamed, so only its province part is checked against today's list (an old count
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 # GB/T 2260 province-level codes, plus 71 Taiwan, 81 Hong Kong, 82 Macao and 83 (the residence permits
@@ -75,7 +76,7 @@ def normalize(value):
 def validate_id_number(value, today=None):
     """The normalized number, or ValidationError saying in plain words what is wrong with it."""
     number = normalize(value)
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if not number:
         raise ValidationError(_("Enter the resident ID number."), code="required")
     if len(number) != 18:

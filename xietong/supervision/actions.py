@@ -360,7 +360,8 @@ def do_transition(*, actor, matter, name, reason="", authorized=False):
     _notify_transition(current, name, reason)
     if name == "reopen":
         _recompute_progress(current)
-    elif target == State.DONE and current.parent_id:
+    elif current.parent_id and (target == State.DONE or State.CANCELLED in (old_state, target)):
+        # A cancelled child leaves its parent's weighting (and a resumed one returns to it).
         _recompute_progress(current.parent)
     return current
 
@@ -893,15 +894,25 @@ def do_decide_extension(*, actor, extension, grant, comment="", granted_due=None
     return extension
 
 
+# Fortnights are counted from one fixed Monday, not from ISO week numbers: an ISO year of 53 weeks
+# (2020, 2026, 2032) would otherwise end in a fortnight that overlaps the next year's first one.
+# 2025-12-29 starts ISO week 2026-W01, so the fortnights of 2026 pair the weeks as before.
+BIWEEKLY_ANCHOR = datetime.date(2025, 12, 29)
+
+
 def period_bounds(frequency, day):
-    """The reporting period that contains `day`: (start, end, key)."""
+    """The reporting period that contains `day`: (start, end, key).
+
+    Periods of one frequency tile the calendar: each day lies in exactly one, and each key names
+    exactly one period, across year ends too.
+    """
     if frequency == "weekly":
         start = day - datetime.timedelta(days=day.weekday())
-        return start, start + datetime.timedelta(days=6), f"{day.isocalendar()[0]}-W{day.isocalendar()[1]:02d}"
+        iso_year, iso_week, _weekday = day.isocalendar()
+        return start, start + datetime.timedelta(days=6), f"{iso_year}-W{iso_week:02d}"
     if frequency == "biweekly":
-        week = day.isocalendar()[1]
-        start = day - datetime.timedelta(days=day.weekday() + 7 * ((week - 1) % 2))
-        return start, start + datetime.timedelta(days=13), f"{start.isocalendar()[0]}-B{(week + 1) // 2:02d}"
+        start = BIWEEKLY_ANCHOR + datetime.timedelta(days=14 * ((day - BIWEEKLY_ANCHOR).days // 14))
+        return start, start + datetime.timedelta(days=13), f"B{start.isoformat()}"
     if frequency == "quarterly":
         quarter = (day.month - 1) // 3
         start = datetime.date(day.year, 3 * quarter + 1, 1)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -49,7 +50,7 @@ def _month_from(request, default=None):
     if default is not None:
         return default
     latest = MonthlyResult.objects.exclude(grade="").aggregate(m=Max("month"))["m"]
-    return latest or assess.month_start(dt.date.today())
+    return latest or assess.month_start(timezone.localdate())
 
 
 def _results(month):

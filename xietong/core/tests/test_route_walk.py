@@ -14,6 +14,7 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from xietong.api.urls import api
 from xietong.conftest import client_for, make_user
@@ -143,12 +144,10 @@ def _declarations(cluster):
             "name": "张三",
             "id_number": first17 + check_character(first17),
             "phone": "13903510001",
-            "arrival_date": datetime.date.today(),
+            "arrival_date": timezone.localdate(),
             "destination": town.region,
             "community": community,
-            "stops": [
-                {"region": resolve("四川内江资中"), "start": datetime.date.today(), "end": datetime.date.today()}
-            ],
+            "stops": [{"region": resolve("四川内江资中"), "start": timezone.localdate(), "end": timezone.localdate()}],
         },
         intake_city=cluster["taiyuan"],
     )

@@ -4,6 +4,7 @@ worker finds the declaration in the work queue with its reason and records the m
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from xietong.conftest import browser_login, screenshot
 from xietong.declarations.models import Declaration, State
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_traveller_declares_and_the_community_closes_it(browser, live_server, people, decl_units, regions):
-    today = datetime.date.today()
+    today = timezone.localdate()
     publish_notice(people["ty_office"], decl_units, window=today - datetime.timedelta(days=10))
     phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     page = phone.new_page()

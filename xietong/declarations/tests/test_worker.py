@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from xietong.conftest import database_url_for_workers
 from xietong.core.models import Notification
@@ -18,7 +19,7 @@ def test_a_real_worker_flags_earlier_declarations_after_a_notice(celery_workers,
     url = database_url_for_workers()
     if url is None:
         pytest.skip("worker processes share the test database on PostgreSQL only")
-    today = datetime.date.today()
+    today = timezone.localdate()
     stops = [("四川省内江市资中县", (today - datetime.timedelta(days=3)).isoformat(), today.isoformat(), "G8")]
     earlier = submit(decl_units, arrival=today, stops=stops)
     assert earlier.state == State.CLEAR

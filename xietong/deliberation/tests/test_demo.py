@@ -5,6 +5,7 @@ import datetime
 import io
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from xietong.deliberation.models import Concern, ConcernState, Hall, Session
 from xietong.supervision.models import Matter, State
@@ -25,5 +26,5 @@ def test_the_seed_case_and_a_current_case(db, regions):
     signs = Concern.objects.filter(topic=session.topic)
     assert signs.count() >= 8 and all(c.closed_at for c in signs)
     current = Session.objects.get(title="河口村路灯议事会")
-    assert current.starts_at.date() > datetime.date.today()
+    assert timezone.localtime(current.starts_at).date() > timezone.localdate()
     assert hall.concerns.filter(state=ConcernState.RECEIVED).exists()

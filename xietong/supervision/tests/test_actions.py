@@ -174,6 +174,28 @@ def test_children_roll_up_weighted(cluster, office_user):
     assert parent.progress == 75
 
 
+def test_progress_rolls_up_to_the_grandparent(cluster, office_user):
+    top = make_matter(office_user, cluster["taiyuan"], title="太忻一体化经济区")
+    middle = make_matter(office_user, cluster["taiyuan"], title="轨道交通", parent=top, weight=3)
+    make_matter(office_user, cluster["xinzhou"], title="城际公交", parent=top, weight=1)
+    leaf = make_matter(office_user, cluster["taiyuan"], title="太忻城际铁路", parent=middle, weight=1)
+    make_matter(office_user, cluster["jinzhong"], title="站前广场", parent=middle, weight=3)
+
+    deliver(leaf, office_user)
+
+    middle.refresh_from_db()
+    top.refresh_from_db()
+    assert middle.progress == 25  # 100 × 1/4
+    assert top.progress == 19  # 25 × 3/4 = 18.75
+
+    # A cancelled grandchild leaves its parent's weighting, and the change reaches the top too.
+    cancelled = middle.children.exclude(pk=leaf.pk).get()
+    actions.do_transition(actor=office_user, matter=cancelled, name="cancel", reason="并入城际铁路")
+    middle.refresh_from_db()
+    top.refresh_from_db()
+    assert (middle.progress, top.progress) == (100, 75)
+
+
 def test_urge_notifies_the_units_and_needs_a_message(matter, office_user, jinzhong_staff, member, other_city_user):
     with pytest.raises(PermissionDenied):
         actions.do_urge(actor=other_city_user, matter=matter, message="快")
