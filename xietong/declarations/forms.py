@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core.models import Unit, UnitKind
 from xietong.regions.forms import PlaceField
@@ -72,10 +73,13 @@ def community_for(region):
 
 class StopForm(forms.Form):
     place = PlaceField(label=_("Place (county or town)"), required=False)
-    start = forms.DateField(label=_("From"), widget=DATE, required=False)
+    start = forms.DateField(label=pgettext_lazy("stop dates", "From"), widget=DATE, required=False)
     end = forms.DateField(label=_("To"), widget=DATE, required=False)
     transport = forms.CharField(
-        label=_("Transport"), max_length=60, required=False, help_text=_("Train or flight number, or car.")
+        label=pgettext_lazy("stop", "Transport"),
+        max_length=60,
+        required=False,
+        help_text=_("Train or flight number, or car."),
     )
 
     def is_blank(self):

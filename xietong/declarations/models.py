@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core.personal import EncryptedTextField
 
@@ -202,7 +203,7 @@ class RiskArea(models.Model):
 
 
 class State(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("declaration state", "Submitted")
     CLEAR = "clear", _("Screened: no risk")
     AT_RISK = "at_risk", _("Screened: at risk")
     MEASURES = "measures", _("Measures under way")
@@ -345,7 +346,8 @@ class MeasureKind(models.TextChoices):
 
 class MeasureState(models.TextChoices):
     PENDING = "pending", _("Pending")
-    DONE = "done", _("Done")
+    # "Done" alone is 已办结 for a supervised matter; a test or quarantine is 已完成.
+    DONE = "done", pgettext_lazy("measure state", "Done")
     MISSED = "missed", _("Missed")
     CANCELLED = "cancelled", _("No longer required")
 
@@ -363,7 +365,7 @@ class Measure(models.Model):
     kind = models.CharField(_("measure"), max_length=12, choices=MeasureKind.choices)
     tier = models.CharField(max_length=10, choices=Tier.choices)
     day = models.PositiveSmallIntegerField(_("day"), default=0)
-    due = models.DateField(_("due"))
+    due = models.DateField(pgettext_lazy("measure", "due"))
     end = models.DateField(_("until"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=MeasureState.choices, default=MeasureState.PENDING)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices, blank=True)

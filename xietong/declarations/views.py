@@ -11,12 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xietong.core import timeline
 from xietong.core.forms import apply_errors
 from xietong.core.models import Unit, UnitKind
 from xietong.core.personal import mask_id_number, mask_name, mask_phone
 
-from . import access, actions, bulletin, statistics
+from . import access, actions, bulletin, history, statistics
 from .forms import AmendForm, DeclarationForm, MeasureForm, NoticeForm, PlaceAreaForm, RevealForm, StopFormSet
 from .models import (
     AreaStatus,
@@ -182,7 +181,7 @@ def declaration_detail(request, pk):
             "can_handle": access.can_handle(request.user, declaration),
             "handover": handover,
             "can_receive": handover is not None and access.can_receive_handover(request.user, handover),
-            "events": timeline.history(declaration),
+            "events": history.events(declaration),
             "measure_form": MeasureForm(),
         },
         status=400 if reveal_form.errors else 200,
@@ -289,7 +288,7 @@ def notice_detail(request, pk):
             "can_edit": can_edit,
             "amend_form": AmendForm(),
             "place_form": PlaceAreaForm(),
-            "events": timeline.history(notice),
+            "events": history.events(notice),
             "tiers": Tier.choices,
         },
     )

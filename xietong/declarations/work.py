@@ -30,7 +30,7 @@ def _in_office(user):
 
 def _handled_q(user, prefix=""):
     """Declarations the user acts on: the receiving units' staff and the receiving city's office."""
-    q = access._receiving_q(user) | Q(city_id__in=access.office_cities(user))
+    q = access._receiving_q(user) | Q(city_id__in=access.office_cities_query(user))
     if not prefix:
         return q
     # Re-root the lookups on the measure's declaration.
@@ -62,40 +62,57 @@ def _measure_item(measure):
     )
 
 
-def at_risk(user, today, limit):
-    queryset = (
+# Each kind's rows are a queryset of their own (`*_rows`), so the navigation badge counts them together
+# with every other workflow's kinds in one statement (workqueue.count_for).
+
+
+def at_risk_rows(user, today):
+    return (
         Declaration.objects.filter(_handled_q(user), state=State.AT_RISK)
         .select_related("community")
         .order_by("arrival_date", "pk")
     )
-    return _bucket(queryset, limit, _declaration_item)
 
 
-def due_today(user, today, limit):
-    queryset = (
+def at_risk(user, today, limit):
+    return _bucket(at_risk_rows(user, today), limit, _declaration_item)
+
+
+def due_today_rows(user, today):
+    return (
         Measure.objects.filter(_handled_q(user, "declaration"), state=MeasureState.PENDING)
         .filter(Q(kind=MeasureKind.TEST, due__lte=today) | Q(kind__in=PERIODS, due__lte=today, end__gte=today))
         .select_related("declaration__community")
         .order_by("due", "pk")
     )
-    return _bucket(queryset, limit, _measure_item)
 
 
-def missed(user, today, limit):
-    queryset = (
+def due_today(user, today, limit):
+    return _bucket(due_today_rows(user, today), limit, _measure_item)
+
+
+def missed_rows(user, today):
+    return (
         Measure.objects.filter(_handled_q(user, "declaration"), state=MeasureState.MISSED)
         .select_related("declaration__community")
         .order_by("due", "pk")
     )
-    return _bucket(queryset, limit, _measure_item)
 
 
-def handovers(user, today, limit):
-    queryset = (
-        Handover.objects.filter(to_city_id__in=access.office_cities(user), received_at__isnull=True)
+def missed(user, today, limit):
+    return _bucket(missed_rows(user, today), limit, _measure_item)
+
+
+def handovers_rows(user, today):
+    return (
+        Handover.objects.filter(to_city_id__in=access.office_cities_query(user), received_at__isnull=True)
         .select_related("declaration__community", "from_city")
         .order_by("created_at", "pk")
     )
+
+
+def handovers(user, today, limit):
+    queryset = handovers_rows(user, today)
 
     def item(handover):
         return workqueue.WorkItem(
@@ -109,13 +126,16 @@ def handovers(user, today, limit):
     return _bucket(queryset, limit, item)
 
 
-def areas_to_review(user, today, limit):
-    offices = [o.pk for o in access.publishing_offices(user)]
-    queryset = (
-        RiskArea.objects.filter(notice__office_id__in=offices, status=AreaStatus.REVIEW)
+def areas_to_review_rows(user, today):
+    return (
+        RiskArea.objects.filter(notice__office_id__in=access.publishing_offices_query(user), status=AreaStatus.REVIEW)
         .select_related("notice")
         .order_by("notice_id", "position")
     )
+
+
+def areas_to_review(user, today, limit):
+    queryset = areas_to_review_rows(user, today)
 
     def item(area):
         return workqueue.WorkItem(
@@ -130,6 +150,7 @@ for kind in [
         key="declarations.at_risk",
         label=gettext_lazy("Declarations at risk to take on"),
         collect=at_risk,
+        count_query=at_risk_rows,
         applies=_handles,
         order=50,
         description=gettext_lazy("Arrivals screened at risk: check the reason, contact the person, take them on."),
@@ -138,6 +159,7 @@ for kind in [
         key="declarations.due_today",
         label=gettext_lazy("Measures due today"),
         collect=due_today,
+        count_query=due_today_rows,
         applies=_handles,
         order=51,
         description=gettext_lazy("Tests due, and people in quarantine or health monitoring to check on today."),
@@ -146,6 +168,7 @@ for kind in [
         key="declarations.missed",
         label=gettext_lazy("Missed measures"),
         collect=missed,
+        count_query=missed_rows,
         applies=_handles,
         order=52,
         description=gettext_lazy("Measures whose day passed without a record; the prevention office has been told."),
@@ -154,6 +177,7 @@ for kind in [
         key="declarations.handovers",
         label=gettext_lazy("Declarations handed over"),
         collect=handovers,
+        count_query=handovers_rows,
         applies=_in_office,
         order=53,
         description=gettext_lazy("Declarations another city's form took for a community of your city."),
@@ -162,6 +186,7 @@ for kind in [
         key="declarations.areas_to_review",
         label=gettext_lazy("Risk areas to place"),
         collect=areas_to_review,
+        count_query=areas_to_review_rows,
         applies=_in_office,
         order=54,
         description=gettext_lazy("Entries of your notices that could not be placed for sure."),

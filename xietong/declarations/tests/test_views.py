@@ -226,3 +226,35 @@ def test_the_api_takes_declarations_and_answers_errors_in_one_shape(notice, decl
     status = client.get(f"/api/v1/declarations/receipts/{again['receipt']}").json()
     assert status["state"] == "at_risk"
     assert client.get("/api/v1/declarations/receipts/NOPE").status_code == 404
+
+
+def test_the_history_reads_in_the_users_language(
+    notice, people, decl_units, frozen, django_capture_on_commit_callbacks
+):
+    from xietong.declarations import actions
+
+    declaration = submit(decl_units)
+    actions.do_acknowledge(actor=people["community"], declaration=declaration)
+    test = declaration.measures.filter(kind="test").order_by("due").first()
+    actions.do_record_measure(actor=people["community"], measure=test, result="negative")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_lift_notice(actor=people["ty_office"], notice=notice)
+    client = client_for(people["community"])
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("declarations:declaration", args=[declaration.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert "提交报备" in html and "无风险 → 通报地区（未分级）（提交时筛查）" in html
+    assert "接收单位已接手" in html and "核酸检测 · 阴性" in html
+    assert "通报地区（未分级） → 无风险（因《太原市疫情防控办健康提示》变更追溯筛查）" in html
+    # A measure's "Done" is 已完成 here, not the supervised matter's 已办结.
+    assert "已完成" in html and "已办结" not in html
+    for raw in ("submitted", "screened", "acknowledged", "measure_recorded"):
+        assert f"· {raw}" not in html
+    office_page = client_for(people["ty_office"]).get(
+        reverse("declarations:notice", args=[notice.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "起草" in office_page.content.decode() and "已有报备追溯筛查完毕" in office_page.content.decode()
+    english = client_for(people["community"]).get(
+        reverse("declarations:declaration", args=[declaration.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Declared" in english.content.decode() and "Nucleic acid test · Negative" in english.content.decode()
