@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from xietong.core import timeline
-from xietong.core.models import Role, Unit, UnitKind
+from xietong.core import locks, timeline
+from xietong.core.models import Role
 from xietong.core.notify import notify, office_units, recipients, translatable, unit_name
 
 from . import access
@@ -146,6 +146,9 @@ def _next_code(year):
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
+JOINT_WARNING_LOCK = "airquality.joint-warning"
+
+
 @transaction.atomic
 def do_issue_joint_warning(*, actor, level, cities, starts_at, reason, ends_at=None, measures="", at=None):
     """The office issues a regional warning; each city receives it as its own warning to acknowledge."""
@@ -157,7 +160,7 @@ def do_issue_joint_warning(*, actor, level, cities, starts_at, reason, ends_at=N
     if ends_at is not None and ends_at <= starts_at:
         raise ValidationError(_("The expected end must be after the start."))
     # Numbering and the one-warning-per-city check must not race with another issue.
-    list(Unit.objects.select_for_update().filter(kind=UnitKind.OFFICE, parent__isnull=True))
+    locks.hold(JOINT_WARNING_LOCK)
     busy = CityWarning.objects.filter(city__in=cities, state=WarningState.ACTIVE).select_related("city", "joint")
     if busy:
         raise ValidationError(

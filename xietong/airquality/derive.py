@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, Func
 from django.utils import timezone
 
+from xietong.core import locks
 from xietong.core.models import Unit, UnitKind
 
 from . import aqi as aqi_module
@@ -185,6 +186,9 @@ def _none_if_nan(value):
 # --- recomputing stored values --------------------------------------------------------------------------------
 
 
+RECOMPUTE_LOCK = "airquality.recompute"
+
+
 def recompute(station_ids, first_day, last_day):
     """Recompute the stored daily values of these stations and days, and of their cities and the cluster."""
     if isinstance(first_day, str):
@@ -194,7 +198,7 @@ def recompute(station_ids, first_day, last_day):
     with transaction.atomic():
         # Serializes recomputations: two running at once for stations of one city could
         # each average the city from the other's not yet committed station days.
-        list(Unit.objects.select_for_update().filter(kind=UnitKind.OFFICE, parent__isnull=True))
+        locks.hold(RECOMPUTE_LOCK)
         stations = list(Station.objects.filter(pk__in=station_ids).order_by("pk"))
         if not stations:
             return 0
