@@ -50,7 +50,11 @@ def default_range():
 
 
 def daily_series(start, end, units=None):
-    """AQI per day of each unit (default: the cities and the cluster), aligned on one list of days."""
+    """AQI per day of each unit (default: the cities and the cluster), aligned on one list of days.
+
+    A null AQI means one of two things a reader must be able to tell apart: `na` true — the day
+    has values but its AQI is not published (HJ 633-2026 5.3.1, shown "NA"); `na` false — no
+    value at all for that day (a gap in the line)."""
     office = cluster_unit()
     units = units if units is not None else [*cities(), *filter(None, [office])]
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
@@ -62,6 +66,7 @@ def daily_series(start, end, units=None):
             "cluster": bool(office and unit.pk == office.pk),
             "aqi": [None] * len(days),
             "level": [None] * len(days),
+            "na": [False] * len(days),
         }
         for unit in units
     }
@@ -72,6 +77,7 @@ def daily_series(start, end, units=None):
         entry, i = series[unit_id], index[day]
         entry["aqi"][i] = value
         entry["level"][i] = level
+        entry["na"][i] = value is None
     return {"days": [d.isoformat() for d in days], "series": list(series.values()), "levels": LEVELS}
 
 

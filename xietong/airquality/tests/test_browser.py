@@ -224,3 +224,18 @@ def test_the_calendar_shows_days_without_a_published_aqi_as_na(page, stations, m
     )
     assert shown["values"] == ["2026-06-02"] and shown["na"] == ["2026-06-01"]
     assert "AQI NA" in shown["tip"]
+    # the trend: the NA day is a grey mark under Taiyuan's legend entry, and its tooltip says NA,
+    # while a city without any reading says no data
+    trend = page.evaluate(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.getElementById('chart-trend'));
+          const series = chart.getOption().series;
+          chart.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 1});
+          const tip = document.querySelector('#chart-trend > div:last-child').innerText;
+          const naDay = chart.getOption().tooltip[0].formatter([{dataIndex: 0}]);
+          return {marks: series[1].data, name: series[1].name, first: series[0].name, tip: tip, naDay: naDay};
+        }"""
+    )
+    assert trend["marks"] == [[0, 0]] and trend["name"] == trend["first"] == "太原市"
+    assert "2026-06-02" in trend["tip"] and "忻州市 AQI 无数据" in trend["tip"] and "太原市 AQI NA" not in trend["tip"]
+    assert "太原市 AQI NA" in trend["naDay"] and "忻州市 AQI 无数据" in trend["naDay"]

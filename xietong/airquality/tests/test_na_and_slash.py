@@ -63,3 +63,13 @@ def test_the_api_gives_na_and_slash(days, member):
 def test_the_station_list_shows_na(days, member):
     html = client_for(member).get("/airquality/stations/").content.decode()
     assert 'class="aq-level aq-na"' in cells(html, 'data-station="XZ01"')
+
+
+def test_the_daily_series_tells_na_from_no_data(days, member):
+    """The trend chart's source: a city whose AQI is withheld is NA that day; the day before,
+    with no reading at all, is no data, and so is every day of a city without readings."""
+    before = DAY - dt.timedelta(days=1)
+    answer = client_for(member).get(f"/api/v1/airquality/daily?start={before}&end={DAY}").json()
+    series = {s["unit"]: s for s in answer["series"]}
+    assert series["xinzhou"]["aqi"] == [None, None] and series["xinzhou"]["na"] == [False, True]
+    assert series["jinzhong"]["aqi"] == [None, None] and series["jinzhong"]["na"] == [False, False]

@@ -50,16 +50,36 @@
       var lower = i === 0 ? 0 : data.levels[i - 1].upper;
       return [{ yAxis: lower, itemStyle: { color: l.colour, opacity: 0.12 } }, { yAxis: l.upper }];
     });
-    var series = data.series.map(function (s, i) {
+    var series = [];
+    data.series.forEach(function (s, i) {
       var cluster = s.cluster;
-      return {
+      series.push({
         name: s.name, type: "line", data: s.aqi, connectNulls: false, showSymbol: false,
         lineStyle: cluster ? { width: 3, type: "dashed" } : { width: 1.5 },
         markArea: i === 0 ? { silent: true, data: bands } : undefined,
-      };
+      });
+      // Days whose AQI is not published (HJ 633-2026 5.3.1) are grey marks on the axis under the
+      // same legend entry, so "NA" is not mistaken for a day without data (a gap in the line).
+      series.push({
+        name: s.name, type: "scatter", symbol: "diamond", symbolSize: 9, z: 3,
+        itemStyle: { color: "#c9ced4", borderColor: "#6b7480", borderWidth: 1 },
+        tooltip: { show: false },
+        data: s.na.map(function (na, d) { return na ? [d, 0] : null; }).filter(Boolean),
+      });
     });
     charts.trend.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: {
+        trigger: "axis",
+        formatter: function (params) {
+          var d = params.length ? params[0].dataIndex : 0;
+          var lines = [esc(data.days[d])];
+          data.series.forEach(function (s) {
+            var value = s.aqi[d] !== null ? s.aqi[d] : (s.na[d] ? labels.na : labels.noData);
+            lines.push(esc(s.name) + " " + esc(labels.aqi) + " " + esc(value));
+          });
+          return lines.join("<br>");
+        },
+      },
       legend: { type: "scroll", top: 0 },
       grid: { left: 40, right: 16, top: 36, bottom: 60 },
       xAxis: { type: "category", data: data.days },
@@ -67,7 +87,9 @@
       dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 8 }],
       series: series,
     }, true);
-    return data.series.some(function (s) { return s.aqi.some(function (v) { return v !== null; }); });
+    return data.series.some(function (s) {
+      return s.aqi.some(function (v) { return v !== null; }) || s.na.some(Boolean);
+    });
   }
 
   function calendar(data) {
