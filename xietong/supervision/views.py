@@ -127,6 +127,9 @@ VERB_LABELS = {
     "extension_refused": gettext_lazy("Extension refused"),
     "commented": gettext_lazy("Commented"),
     "instruction": gettext_lazy("Leader's instruction recorded"),
+    # events that the water app writes on a matter it referred
+    "missed_again": gettext_lazy("Target missed again"),
+    "miss_cleared": gettext_lazy("Corrected data meet the target"),
 }
 
 # Of a public event, the public page shows the course of the matter, never who did it or what anyone wrote.

@@ -10,15 +10,16 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from xietong.core import timeline
+from xietong.core import timeline, workdays
 from xietong.core.models import Role
 from xietong.core.notify import localized, notify, office_units, recipients
 from xietong.supervision import actions as supervision_actions
-from xietong.supervision.models import OPEN_STATES, Domain, Priority, Source, SubArea
+from xietong.supervision.models import OPEN_STATES, Domain, Matter, Priority, Source, SubArea
 
 from . import access, assess
 from .grading import PARAMETERS
@@ -77,9 +78,12 @@ def do_assess(*, actor, pairs):
     """
     results = assess.recompute(pairs)
     _record_misses(results.values())
+    _clear_corrected_misses(results.values(), actor)
     if access.can_refer(actor):
         # New misses, and those a city's own upload left for the office.
-        waiting = BoundaryMiss.objects.filter(result__in=[r.pk for r in results.values()], matter__isnull=True)
+        waiting = BoundaryMiss.objects.filter(
+            result__in=[r.pk for r in results.values()], matter__isnull=True, cleared_at__isnull=True
+        )
         for miss in waiting.order_by("month"):
             do_refer_miss(actor=actor, miss=miss)
     _refresh_statements(results.values())
@@ -87,20 +91,29 @@ def do_assess(*, actor, pairs):
 
 
 def _record_misses(results):
-    """A BoundaryMiss for each boundary section's month below target (once per section and month)."""
+    """A BoundaryMiss for each boundary section's month below target (once per section and month).
+
+    A month that corrected data had cleared and that misses again stands again: its cancelled
+    matter, if any, is let go so that the miss is referred anew.
+    """
     results = [r for r in results if r.met is False]
     if not results:
         return []
     results = list(
         MonthlyResult.objects.filter(pk__in=[r.pk for r in results], section__kind=SectionKind.BOUNDARY)
-        .select_related("section")
-        .exclude(miss__isnull=False)
+        .select_related("section", "miss__matter")
+        .order_by("section_id", "month")
     )
     created = []
-    for result in sorted(results, key=lambda r: (r.section_id, r.month)):
+    for result in results:
+        standing = getattr(result, "miss", None)
+        if standing is not None:
+            if standing.cleared_at is not None:
+                _restore_miss(standing, result)
+            continue
         section = result.section
         previous = BoundaryMiss.objects.filter(
-            section=section, month=assess.month_start(result.month - dt.timedelta(days=1))
+            section=section, month=assess.month_start(result.month - dt.timedelta(days=1)), cleared_at__isnull=True
         ).first()
         rule_set = rules_in_force(result.month)
         miss = BoundaryMiss.objects.create(
@@ -120,6 +133,63 @@ def _record_misses(results):
         )
         created.append(miss)
     return created
+
+
+def _restore_miss(miss, result):
+    miss.cleared_at = None
+    update = ["cleared_at"]
+    if miss.matter_id and miss.matter.state not in OPEN_STATES:
+        miss.matter = None
+        update.append("matter")
+    miss.save(update_fields=update)
+    timeline.record(miss, "missed_again", changes={"grade": [None, result.grade]}, public=False)
+
+
+def _clear_corrected_misses(results, actor):
+    """Misses whose month, recomputed from corrected data, meets its target (or has no class) after all.
+
+    The miss is marked cleared and says so on its matter's timeline. The matter stays open: only the
+    office closes a matter, so it is cancelled at once when the office made the correction, and
+    otherwise waits in the office's work queue — a city cannot end its own matter by re-sending data.
+    """
+    cleared = list(
+        BoundaryMiss.objects.select_for_update()
+        .filter(result__in=[r.pk for r in results if r.met is not False], cleared_at__isnull=True)
+        .select_related("result", "section", "matter")
+    )
+    now = timezone.now()
+    for miss in cleared:
+        miss.cleared_at = now
+        miss.save(update_fields=["cleared_at"])
+        changes = {"grade": [None, miss.result.grade], "target": [None, miss.result.target]}
+        timeline.record(miss, "cleared", actor=actor, changes=changes, public=False)
+        matter = miss.matter
+        if matter is None or matter.state not in OPEN_STATES:
+            continue
+        note = _(
+            "Corrected data for %(month)s put %(section)s in class %(grade)s, which meets its target %(target)s."
+        ) % {
+            "month": f"{miss.month:%Y-%m}",
+            "section": miss.section.display_name,
+            "grade": miss.result.grade or "—",
+            "target": miss.result.target,
+        }
+        timeline.record(matter, "miss_cleared", actor=actor, note=note, public=False)
+        still_missed = BoundaryMiss.objects.filter(matter=matter, cleared_at__isnull=True).exists()
+        if not still_missed and access.can_refer(actor):
+            supervision_actions.do_transition(actor=actor, matter=matter, name="cancel", reason=note, authorized=True)
+        notify(
+            recipients([miss.upstream_city, miss.downstream_city, *office_units()]),
+            kind="water.miss_cleared",
+            message=gettext_noop("Corrected data: %(section)s met its target in %(month)s after all (matter %(code)s)"),
+            params={
+                "section": localized(miss.section.name, miss.section.name_en),
+                "month": f"{miss.month:%Y-%m}",
+                "code": matter.code,
+            },
+            url=matter.get_absolute_url(),
+            dedupe_key=f"water.miss_cleared.{miss.pk}.{now:%Y%m%d%H%M%S}",
+        )
 
 
 def describe_miss(miss):
@@ -159,17 +229,22 @@ def describe_miss(miss):
 def do_refer_miss(*, actor, miss, today=None):
     """Make the miss the upstream city's supervised matter, or add it to the open one of the month before.
 
-    The due date is `response_days` after today by the rules in force; a run of misses as long
-    as `escalate_after` escalates: the matter becomes critical and the office is told.
+    The due date is `response_working_days` working days after today by the rules in force (China's
+    official calendar, holidays and 调休 included); a run of misses as long as `escalate_after`
+    escalates: the matter becomes critical and the office is told. A cleared miss is not referred.
     """
     if not access.can_refer(actor):
         raise PermissionDenied
     miss = BoundaryMiss.objects.select_for_update().select_related("section__river", "result").get(pk=miss.pk)
     if miss.matter_id is not None:
         return miss
+    if miss.cleared_at is not None:
+        raise ValidationError(_("Corrected data for this month meet the target: there is nothing to refer."))
     today = today or timezone.localdate()
     previous = (
-        BoundaryMiss.objects.filter(section=miss.section, month__lt=miss.month, matter__state__in=OPEN_STATES)
+        BoundaryMiss.objects.filter(
+            section=miss.section, month__lt=miss.month, matter__state__in=OPEN_STATES, cleared_at__isnull=True
+        )
         .select_related("matter")
         .order_by("-month")
         .first()
@@ -181,14 +256,14 @@ def do_refer_miss(*, actor, miss, today=None):
     else:
         matter = supervision_actions.do_create_matter(
             actor=actor,
-            code=f"SZ-{miss.section.code}-{miss.month:%Y%m}",
+            code=_matter_code(miss),
             title=_("%(section)s missed its water-quality target in %(month)s")
             % {"section": miss.section.display_name, "month": f"{miss.month:%Y-%m}"},
             description=describe_miss(miss),
             lead_unit=miss.upstream_city,
             co_units=[miss.downstream_city],
             start_date=today,
-            due_date=today + dt.timedelta(days=miss.rule_set.response_days),
+            due_date=workdays.add_working_days(today, miss.rule_set.response_working_days),
             domain=Domain.ECOLOGY,
             sub_area=SubArea.WATER,
             source=Source.MONITORING,
@@ -209,6 +284,13 @@ def do_refer_miss(*, actor, miss, today=None):
     timeline.record(miss, "referred", actor=actor, changes={"matter": [None, matter.code]}, public=False)
     _tell_about_miss(miss, matter)
     return miss
+
+
+def _matter_code(miss):
+    """SZ-<section>-<yyyymm>; a month referred again after its first matter was cancelled gets -2, -3…"""
+    base = f"SZ-{miss.section.code}-{miss.month:%Y%m}"
+    earlier = Matter.objects.filter(Q(code=base) | Q(code__startswith=f"{base}-")).count()
+    return f"{base}-{earlier + 1}" if earlier else base
 
 
 def _tell_about_miss(miss, matter):

@@ -29,7 +29,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(RuleSet)
 class RuleSetAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "effective_from", "response_days", "escalate_after"]
+    list_display = ["name", "code", "effective_from", "response_working_days", "escalate_after"]
 
 
 @admin.register(CompensationAgreement)

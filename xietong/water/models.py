@@ -298,7 +298,9 @@ class RuleSet(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     effective_from = models.DateField(_("in force from"), unique=True)
-    response_days = models.PositiveSmallIntegerField(_("days the upstream city has to answer a missed target"))
+    response_working_days = models.PositiveSmallIntegerField(
+        _("working days the upstream city has to answer a missed target")
+    )
     escalate_after = models.PositiveSmallIntegerField(
         _("consecutive missed months that escalate to the office"), default=2
     )
@@ -328,6 +330,9 @@ class BoundaryMiss(models.Model):
     escalated = models.BooleanField(_("escalated"), default=False)
     matter = models.ForeignKey("supervision.Matter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Set when corrected data for the month meet the target after all: the miss no longer stands,
+    # and its matter waits for the office to cancel it (the data alone never closes a matter).
+    cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
 
     class Meta:
         ordering = ["-month", "section_id"]

@@ -11,8 +11,9 @@ INITIAL = [
         "code": "cluster-2022",
         "name": "山西中部城市群跨界断面水质考核规则（示意）",
         "effective_from": dt.date(2022, 1, 1),
-        # The upstream city answers a missed month within 30 days; two months in a row go to the office.
-        "response_days": 30,
+        # The upstream city answers a missed month within 20 working days (about four weeks, counted
+        # on China's official calendar with its holidays and 调休); two months in a row go to the office.
+        "response_working_days": 20,
         "escalate_after": 2,
         # [relative to the mean of the two results, absolute floor] per parameter; "*" for the rest.
         # Of the order of the methods' reproducibility (e.g. HJ 535 ammonia, GB 11893 phosphorus).

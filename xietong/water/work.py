@@ -6,7 +6,7 @@ with every other kind that gives its queryset (`count_query`), in one statement.
 - a city's staff: boundary sections their city answers for (open matters of missed targets);
 - a city's staff: compensation statements waiting for their side's confirmation;
 - the office: misses to refer (recorded from a city's own upload), escalated sections,
-  joint samplings whose results differ beyond tolerance.
+  joint samplings whose results differ beyond tolerance, matters whose miss corrected data cleared.
 """
 
 from django.db.models import Exists, OuterRef, Q
@@ -50,7 +50,9 @@ def _bucket(rows, limit, item):
 def sections_to_answer_rows(user, today):
     # One row per matter: a run of consecutive misses shares the matter of its first month.
     return (
-        BoundaryMiss.objects.filter(upstream_city_id__in=_own_city_ids(user), matter__state__in=OPEN_STATES)
+        BoundaryMiss.objects.filter(
+            upstream_city_id__in=_own_city_ids(user), matter__state__in=OPEN_STATES, cleared_at__isnull=True
+        )
         .filter(_latest_of_its_matter())
         .select_related("section", "matter", "result")
         .order_by("matter__due_date", "-month")
@@ -62,7 +64,7 @@ def sections_to_answer(user, today, limit):
 
 
 def _latest_of_its_matter():
-    later = BoundaryMiss.objects.filter(matter=OuterRef("matter"), month__gt=OuterRef("month"))
+    later = BoundaryMiss.objects.filter(matter=OuterRef("matter"), month__gt=OuterRef("month"), cleared_at__isnull=True)
     return ~Exists(later)
 
 
@@ -92,7 +94,11 @@ def statements_to_confirm(user, today, limit):
 
 
 def misses_to_refer_rows(user, today):
-    return BoundaryMiss.objects.filter(matter__isnull=True).select_related("section", "result").order_by("month")
+    return (
+        BoundaryMiss.objects.filter(matter__isnull=True, cleared_at__isnull=True)
+        .select_related("section", "result")
+        .order_by("month")
+    )
 
 
 def misses_to_refer(user, today, limit):
@@ -101,7 +107,7 @@ def misses_to_refer(user, today, limit):
 
 def escalated_sections_rows(user, today):
     return (
-        BoundaryMiss.objects.filter(escalated=True, matter__state__in=OPEN_STATES)
+        BoundaryMiss.objects.filter(escalated=True, matter__state__in=OPEN_STATES, cleared_at__isnull=True)
         .filter(_latest_of_its_matter())
         .select_related("section", "matter", "result")
         .order_by("matter__due_date")
@@ -110,6 +116,26 @@ def escalated_sections_rows(user, today):
 
 def escalated_sections(user, today, limit):
     return _bucket(escalated_sections_rows(user, today), limit, _miss_item)
+
+
+def cleared_misses_rows(user, today):
+    # A matter waits here while none of its misses stands any more.
+    standing = BoundaryMiss.objects.filter(matter=OuterRef("matter"), cleared_at__isnull=True)
+    return (
+        BoundaryMiss.objects.filter(cleared_at__isnull=False, matter__state__in=OPEN_STATES)
+        .filter(~Exists(standing), _latest_cleared_of_its_matter())
+        .select_related("section", "matter", "result")
+        .order_by("cleared_at")
+    )
+
+
+def _latest_cleared_of_its_matter():
+    later = BoundaryMiss.objects.filter(matter=OuterRef("matter"), month__gt=OuterRef("month"))
+    return ~Exists(later)
+
+
+def cleared_misses(user, today, limit):
+    return _bucket(cleared_misses_rows(user, today), limit, _miss_item)
 
 
 def joint_differences_rows(user, today):
@@ -169,6 +195,18 @@ KINDS = [
         applies=_is_office_staff,
         order=41,
         description=_("Boundary sections that missed their target in consecutive months."),
+    ),
+    workqueue.WorkKind(
+        key="water.cleared",
+        label=_("Matters that corrected data cleared"),
+        collect=cleared_misses,
+        count_query=cleared_misses_rows,
+        applies=_is_office_staff,
+        order=42,
+        description=_(
+            "Missed targets that a city's corrected data turned into met ones: "
+            "cancel the matter or keep it with a reason."
+        ),
     ),
     workqueue.WorkKind(
         key="water.joint_differences",

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from xietong.core import workqueue
+from xietong.core import timeline, workqueue
 from xietong.supervision.models import CoUnit, Matter, Priority, Source, State
 from xietong.water import actions, assess
 from xietong.water.models import BoundaryMiss, MonthlyResult, Statement
@@ -57,7 +57,7 @@ def test_a_boundary_miss_becomes_the_upstream_citys_matter(fenhe, office_user, m
     assert list(CoUnit.objects.filter(matter=matter).values_list("unit__slug", flat=True)) == ["jinzhong"]
     assert matter.state == State.ASSIGNED and matter.source == Source.MONITORING
     assert matter.source_object == miss
-    assert matter.due_date == dt.date(2026, 9, 9)  # 30 days by the rules in force
+    assert matter.due_date == dt.date(2026, 9, 7)  # 20 working days by the rules in force
     assert "0.67" in matter.description and "氨氮" in matter.description or "Ammonia" in matter.description
     # The upstream city's staff answer for it; the downstream city is informed, not asked.
     assert keys(member)["water.sections_to_answer"].items[0].url == matter.get_absolute_url()
@@ -76,6 +76,16 @@ def test_a_second_month_in_a_row_escalates_to_the_office(fenhe, office_user, mem
     assert keys(office_user)["water.escalated"].count == 1
     # one matter, one row in the city's queue
     assert keys(member)["water.sections_to_answer"].count == 1
+
+
+def test_a_miss_cleared_before_it_was_referred_is_not_referred(fenhe, member, office_user):
+    upload(member, ("FH03", "2026-07-10 10:00", *BAD))
+    upload(member, ("FH03", "2026-07-10 10:00", *GOOD))
+    miss = BoundaryMiss.objects.get()
+    assert miss.cleared_at is not None and "water.misses_to_refer" not in keys(office_user)
+    with pytest.raises(ValidationError):
+        actions.do_refer_miss(actor=office_user, miss=miss)
+    assert not Matter.objects.exists()
 
 
 def test_a_city_upload_leaves_the_miss_for_the_office_to_refer(fenhe, member, office_user):
@@ -221,3 +231,52 @@ def test_the_recompute_command_refers_misses_only_as_an_office_person(fenhe, mem
     call_command("recompute_water", "2026", "--as", "office-supervisor", stdout=io.StringIO())
     # the month is recorded once, and now referred
     assert BoundaryMiss.objects.count() == 1 and BoundaryMiss.objects.get().matter.lead_unit.slug == "taiyuan"
+
+
+@time_machine.travel(dt.datetime(2026, 9, 14, 9, tzinfo=dt.UTC), tick=False)
+def test_the_answer_period_counts_working_days_across_the_october_holidays(fenhe, office_user):
+    """20 working days from Monday 2026-09-14: the Mid-Autumn Friday (25 Sep) and 1–7 Oct are off,
+    Sunday 20 Sep and Saturday 10 Oct are worked (调休), so the answer is due on Friday 16 Oct;
+    30 calendar days would have given 14 Oct, in the middle of the catch-up week."""
+    upload(office_user, ("FH03", "2026-08-10 10:00", *BAD))
+    assert BoundaryMiss.objects.get().matter.due_date == dt.date(2026, 10, 16)
+
+
+@time_machine.travel(dt.datetime(2026, 8, 10, 9, tzinfo=dt.UTC), tick=False)
+def test_corrected_data_clear_a_miss_and_the_office_decides_on_the_city_s_matter(
+    fenhe, office_user, member, jinzhong_staff
+):
+    upload(office_user, ("FH03", "2026-07-10 10:00", *BAD))
+    matter = BoundaryMiss.objects.get().matter
+    # The city re-sends the month's sample: the month meets its target after all.
+    upload(member, ("FH03", "2026-07-10 10:00", *GOOD))
+    miss = BoundaryMiss.objects.get()
+    matter.refresh_from_db()
+    assert miss.cleared_at is not None and MonthlyResult.objects.get(pk=miss.result_id).met is True
+    # A city's own data never closes its matter: it waits for the office, and leaves the city's queue.
+    assert matter.state == State.ASSIGNED
+    assert keys(office_user)["water.cleared"].items[0].url == matter.get_absolute_url()
+    assert "water.sections_to_answer" not in keys(member)
+    (event,) = [e for e in timeline.history(matter) if e.verb == "miss_cleared"]
+    assert "2026-07" in event.note and "为II类" in event.note and "达到IV类" in event.note
+    assert jinzhong_staff.notifications.filter(kind="water.miss_cleared").exists()
+    # A further correction that misses again makes the miss stand again, on the same open matter.
+    upload(member, ("FH03", "2026-07-10 10:00", *BAD))
+    miss.refresh_from_db()
+    assert miss.cleared_at is None and miss.matter == matter
+    assert "water.cleared" not in keys(office_user)
+    assert keys(member)["water.sections_to_answer"].count == 1
+
+
+@time_machine.travel(dt.datetime(2026, 8, 10, 9, tzinfo=dt.UTC), tick=False)
+def test_the_office_s_correction_cancels_the_matter_with_the_reason(fenhe, office_user):
+    upload(office_user, ("FH03", "2026-07-10 10:00", *BAD))
+    upload(office_user, ("FH03", "2026-07-10 10:00", *GOOD))
+    miss = BoundaryMiss.objects.select_related("matter").get()
+    assert miss.cleared_at is not None and miss.matter.state == State.CANCELLED
+    assert "water.cleared" not in keys(office_user)
+    # Missing again after that: the miss stands again and becomes a new matter.
+    upload(office_user, ("FH03", "2026-07-10 10:00", *BAD))
+    miss.refresh_from_db()
+    assert miss.cleared_at is None and miss.matter is not None and miss.matter.state == State.ASSIGNED
+    assert Matter.objects.count() == 2
