@@ -153,7 +153,7 @@ def _clear_corrected_misses(results, actor):
     otherwise waits in the office's work queue — a city cannot end its own matter by re-sending data.
     """
     cleared = list(
-        BoundaryMiss.objects.select_for_update()
+        BoundaryMiss.objects.select_for_update(of=("self",))
         .filter(result__in=[r.pk for r in results if r.met is not False], cleared_at__isnull=True)
         .select_related("result", "section", "matter")
     )
