@@ -31,8 +31,8 @@ class SamplesIn(Schema):
         ...,
         description="Objects with section (code), sampled_at (local time, 'YYYY-MM-DD HH:MM'), optional mode "
         "('manual' or 'auto') and any of the parameter keys ph do codmn cod bod5 nh3n tp tn cu zn f se as_ hg cd cr6 "
-        "pb cn phenol oil las s2 fecal_coliform (mg/L; fecal coliform per litre): numbers, or strings such as "
-        "'ND', '<0.01', '0.01L'.",
+        "pb cn phenol oil las s2 fecal_coliform (mg/L; fecal coliform per litre), and wt (water temperature, °C) and "
+        "flow (m³/s), which are reported but have no class: numbers, or strings such as 'ND', '<0.01', '0.01L'.",
     )
 
 

@@ -24,13 +24,12 @@ from .grading import (
     GRADE_RANK,
     HEAVILY,
     MODERATELY,
-    PARAMETERS,
     SLIGHTLY,
     WORST,
     classify,
     main_pollutants,
 )
-from .models import VALUE_FIELDS, Flag, MonthlyResult, Sample, Section, SectionTarget
+from .models import MEASURED, VALUE_FIELDS, Flag, MonthlyResult, Sample, Section, SectionTarget
 
 
 def month_start(day):
@@ -57,15 +56,16 @@ def usable(value, flag):
 
 
 def means_of(samples):
-    """{parameter: arithmetic mean of usable values} over samples given as (values dict, flags dict)."""
+    """{key: arithmetic mean of usable values} over samples given as (values dict, flags dict): the
+    graded parameters, and water temperature and flow for the monthly table (classify ignores them)."""
     sums, counts = defaultdict(float), Counter()
     for values, flags in samples:
-        for parameter in PARAMETERS:
+        for parameter in MEASURED:
             number = usable(values.get(parameter), flags.get(parameter))
             if number is not None:
                 sums[parameter] += number
                 counts[parameter] += 1
-    return {p: sums[p] / counts[p] for p in PARAMETERS if counts[p]}
+    return {p: sums[p] / counts[p] for p in MEASURED if counts[p]}
 
 
 def targets_for(section_ids, years):
@@ -96,7 +96,7 @@ def recompute(pairs):
     for sample_id, section_id, taken_at, flags, *values in rows:
         key = (section_id, taken_at.astimezone(tz).date().replace(day=1))
         if key in wanted:
-            by_pair[key].append((sample_id, dict(zip(PARAMETERS, values, strict=True)), flags))
+            by_pair[key].append((sample_id, dict(zip(MEASURED, values, strict=True)), flags))
     now = timezone.now()
     results = []
     for section_id, month in pairs:

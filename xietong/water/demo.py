@@ -13,6 +13,7 @@ Idempotent: each part is loaded only if it is not there yet.
 """
 
 import datetime as dt
+import math
 import random
 
 from django.contrib.auth import get_user_model
@@ -314,6 +315,12 @@ CLEAN = {"ph": 8.0, "do": 9.0, "codmn": 1.8, "cod": 8, "bod5": 1.2, "nh3n": 0.08
 LOADED = {"ph": 7.7, "do": 5.2, "codmn": 7.0, "cod": 26, "bod5": 4.8, "nh3n": 1.35, "tp": 0.27, "tn": 6.0}
 METALS = {"cu": 0.002, "zn": 0.01, "f": 0.6, "as_": 0.002, "hg": 0.00002, "cd": 0.0003, "pb": 0.002, "cr6": 0.004}
 MISSED_MONTH = 3  # March of the current year: 温南社 over its target on ammonia
+# Typical flow of each river at the demo's sections (m³/s), before the season's factor.
+FLOW = {"fenhe": 25.0, "hutuohe": 12.0, "taohe": 3.0, "huanghe": 900.0}
+# Automatic stations report every four hours (国家地表水水质自动监测站, 0:00, 4:00 … 20:00) the
+# items they measure; the demo gives them the last two weeks.
+AUTOMATIC_ITEMS = ("ph", "do", "codmn", "nh3n", "tp", "tn")
+AUTOMATIC_DAYS = 14
 
 
 def _value(parameter, level, month, rng):
@@ -328,6 +335,17 @@ def _value(parameter, level, month, rng):
     dry = 1.2 if month in (1, 2, 3, 12) else 0.9 if month in (7, 8, 9) else 1.0
     factor = dry if parameter in ("nh3n", "tp", "tn") else 1.0
     return round(base * factor * rng.uniform(0.85, 1.1), 4)
+
+
+def _water_temperature(month, rng):
+    # Shanxi's rivers: near freezing in January, about 24 °C in July
+    return round(12.5 - 11.5 * math.cos(2 * math.pi * (month - 1) / 12) + rng.uniform(-1.5, 1.5), 1)
+
+
+def _flow(river, month, rng):
+    # the rainy season (主汛期, July–September) carries several times the flow of the dry spring
+    season = 2.5 if month in (7, 8, 9) else 0.5 if month in (1, 2, 3) else 1.0
+    return round(FLOW[river] * season * rng.uniform(0.8, 1.2), 1)
 
 
 def _months(year, today):
@@ -345,6 +363,8 @@ def _rows(year, today):
             item = {"section": code, "sampled_at": f"{day} 10:00", "mode": "manual"}
             for parameter in CLEAN:
                 item[parameter] = _value(parameter, level, month.month, rng)
+            item["wt"] = _water_temperature(month.month, rng)
+            item["flow"] = _flow(rest[1], month.month, rng)
             for parameter, typical in METALS.items():
                 item[parameter] = round(typical * rng.uniform(0.5, 1.5), 6)
             if lake:
@@ -361,6 +381,25 @@ def _rows(year, today):
             if rng.random() < 0.02:
                 item["cd"] = "-0.0001"
             rows.append(item)
+    return rows
+
+
+def _automatic_rows(today):
+    """Four-hourly results of the automatic stations over the days before `today`."""
+    rng = random.Random(today.toordinal())
+    rows = []
+    for code, *rest, level in SECTIONS:
+        if not rest[10]:
+            continue
+        for back in range(AUTOMATIC_DAYS, 0, -1):
+            day = today - dt.timedelta(days=back)
+            for hour in range(0, 24, 4):
+                item = {"section": code, "sampled_at": f"{day} {hour:02d}:00", "mode": "auto"}
+                for parameter in AUTOMATIC_ITEMS:
+                    item[parameter] = _value(parameter, level, day.month, rng)
+                item["wt"] = _water_temperature(day.month, rng)
+                item["flow"] = _flow(rest[1], day.month, rng)
+                rows.append(item)
     return rows
 
 
@@ -425,6 +464,11 @@ def load(stdout=None):
             )
             if stdout:
                 stdout.write(f"water: {year}: {result.created} samples ({result.flagged_count} with flagged values)\n")
+        result = actions.do_ingest_samples(
+            actor=office_person, rows=json_rows(_automatic_rows(today)), source=Source.DEMO, filename="demo-automatic"
+        )
+        if stdout:
+            stdout.write(f"water: automatic stations: {result.created} four-hourly samples\n")
     section = Section.objects.get(code="FH06")
     day = dt.date(today.year, MISSED_MONTH, 15)
     if not JointSampling.objects.filter(section=section, sampled_on=day).exists():

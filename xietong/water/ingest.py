@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .grading import PARAMETERS
-from .models import FIELDS, VALUE_FIELDS, Flag, IngestBatch, Mode, Sample, Section
+from .models import FIELDS, MEASURED, VALUE_FIELDS, Flag, IngestBatch, Mode, Sample, Section
 
 ALIASES = {
     "section": ("section", "sectioncode", "section_code", "断面编码", "断面代码"),
@@ -54,6 +54,8 @@ ALIASES = {
     "las": ("las", "阴离子表面活性剂"),
     "s2": ("s2", "硫化物"),
     "fecal_coliform": ("fecal_coliform", "粪大肠菌群"),
+    "wt": ("wt", "水温", "water_temperature", "temperature"),
+    "flow": ("flow", "流量"),
 }
 _HEADER_TO_FIELD = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 
@@ -87,6 +89,10 @@ IMPOSSIBLE_ABOVE = {
     "las": 3.0,
     "s2": 10.0,
     "fecal_coliform": 1e8,
+    # above boiling in the shade is a unit error (°F, K); flow beyond the Yellow River's largest
+    # recorded floods (some 36,000 m³/s at Shanxian, 1843) is a misplaced decimal point
+    "wt": 40.0,
+    "flow": 40000.0,
 }
 PROBLEM_LIMIT = 50
 REPORT_LIMIT = 500
@@ -277,7 +283,7 @@ def ingest(rows, *, user, source, filename="", may_write=None):
             continue
         mode = MODES.get(mode_text, Mode.AUTOMATIC if section.automatic else Mode.MANUAL)
         values, flags, raw = {}, {}, {}
-        for parameter in PARAMETERS:
+        for parameter in MEASURED:
             text = row.get(parameter)
             value, flag = parse_value(parameter, text)
             values[FIELDS[parameter]] = value

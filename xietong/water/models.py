@@ -21,14 +21,22 @@ from xietong.core.models import Unit
 
 from .grading import CLASSES, GRADES, PARAMETERS
 
-# The model field of each parameter key (Django field names cannot end with "_").
-FIELDS = {p: ("arsenic" if p == "as_" else p) for p in PARAMETERS}
+# Measured beside the graded parameters and reported in the monthly table, with no class limits:
+# water temperature (°C; GB 3838-2002 Table 1 item 1 limits only its man-made change) and the
+# flow at the section (m³/s), which tells a dry month's concentrations from a flood's.
+OBSERVED = ("wt", "flow")
+MEASURED = (*PARAMETERS, *OBSERVED)
+
+# The model field of each measured key (Django field names cannot end with "_").
+FIELDS = {p: ("arsenic" if p == "as_" else p) for p in MEASURED}
 VALUE_FIELDS = tuple(FIELDS.values())
 
 GRADE_CHOICES = [(g, g) for g in GRADES]
 TARGET_CHOICES = [(g, g) for g in CLASSES]
 
 PARAMETER_LABELS = {
+    "wt": _("Water temperature"),
+    "flow": _("Flow"),
     "ph": _("pH"),
     "do": _("Dissolved oxygen"),
     "codmn": _("Permanganate index"),
@@ -237,6 +245,8 @@ class Sample(models.Model):
     las = models.FloatField(null=True, blank=True)
     s2 = models.FloatField(null=True, blank=True)
     fecal_coliform = models.FloatField(null=True, blank=True)
+    wt = models.FloatField(_("water temperature (°C)"), null=True, blank=True)
+    flow = models.FloatField(_("flow (m³/s)"), null=True, blank=True)
     # {parameter: Flag} for the values that cannot be used as measured; {parameter: text} as sent.
     flags = models.JSONField(default=dict, blank=True)
     raw = models.JSONField(default=dict, blank=True)
@@ -252,11 +262,11 @@ class Sample(models.Model):
         return f"{self.section_id} {timezone.localtime(self.taken_at):%Y-%m-%d %H:%M}"
 
     def values(self):
-        return {p: getattr(self, FIELDS[p]) for p in PARAMETERS}
+        return {p: getattr(self, FIELDS[p]) for p in MEASURED}
 
     def cells(self):
         """(parameter, value, flag or None, text as sent) for display."""
-        return [(p, getattr(self, FIELDS[p]), self.flags.get(p), self.raw.get(p, "")) for p in PARAMETERS]
+        return [(p, getattr(self, FIELDS[p]), self.flags.get(p), self.raw.get(p, "")) for p in MEASURED]
 
 
 class MonthlyResult(models.Model):

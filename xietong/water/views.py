@@ -29,6 +29,10 @@ from .models import (
 
 # The items of the national monthly report (重点流域水质月报), in its order.
 REPORT_PARAMETERS = ("ph", "do", "codmn", "cod", "bod5", "nh3n", "tp")
+# The monthly table as the national monthly report lays it out: water temperature first, the
+# assessed items, and the flow that puts the month's concentrations in context.
+MONTHLY_COLUMNS = ("wt", *REPORT_PARAMETERS, "flow")
+COLUMN_UNITS = {"wt": "°C", "flow": "m³/s"}
 
 
 def member_required(view):
@@ -136,7 +140,7 @@ def monthly_table(request):
                 "result": r,
                 "section": r.section,
                 "last_year": last_year.get(r.section_id, ""),
-                "means": [r.means.get(p) for p in REPORT_PARAMETERS],
+                "means": [r.means.get(p) for p in MONTHLY_COLUMNS],
                 "pollutants": _labels(r.pollutants),
                 "quality": quality_word(r.grade),
             }
@@ -147,7 +151,10 @@ def monthly_table(request):
         {
             "month": month,
             "rows": rows,
-            "columns": [PARAMETER_LABELS[p] for p in REPORT_PARAMETERS],
+            "columns": [
+                f"{PARAMETER_LABELS[p]} ({COLUMN_UNITS[p]})" if p in COLUMN_UNITS else PARAMETER_LABELS[p]
+                for p in MONTHLY_COLUMNS
+            ],
             "summary": assess.summary(results),
             "previous": assess.month_start(month - dt.timedelta(days=1)),
             "next": assess.next_month(month),

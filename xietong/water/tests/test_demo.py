@@ -25,7 +25,15 @@ def test_the_demo_loads_once_with_one_missed_target(db, regions):
     }
     assert set(sections.values_list("river__code", flat=True)) == {"fenhe", "hutuohe", "taohe", "huanghe"}
     assert sections.filter(illustrative=False).count() == 7
-    assert Sample.objects.count() == 16 * (12 + 11)
+    # a manual sample a month at every section, and FH05's automatic station every four hours
+    # over the last two weeks
+    assert Sample.objects.filter(mode="manual").count() == 16 * (12 + 11)
+    automatic = Sample.objects.filter(mode="auto")
+    assert automatic.count() == 14 * 6 and set(automatic.values_list("section__code", flat=True)) == {"FH05"}
+    assert {t.hour for t in automatic.values_list("taken_at", flat=True)} == {16, 20, 0, 4, 8, 12}  # UTC of 0:00…20:00
+    november = MonthlyResult.objects.get(section__code="FH05", month=dt.date(2026, 11, 1))
+    assert november.samples == 14 * 6 + 1 and 0 < november.means["wt"] < 15 and november.means["flow"] > 0
+    assert Sample.objects.filter(wt__isnull=True).count() == 0
     assert Sample.objects.exclude(flags={}).exists()
     miss = BoundaryMiss.objects.get()
     assert (miss.section.code, miss.month) == ("FH06", dt.date(2026, 3, 1))

@@ -4,7 +4,7 @@ import pytest
 
 from xietong.water import actions
 from xietong.water.ingest import IngestError, csv_rows, json_rows, parse_value
-from xietong.water.models import Flag, Sample
+from xietong.water.models import Flag, MonthlyResult, Sample
 
 from .conftest import CSV, csv_text, rows_of
 
@@ -86,3 +86,20 @@ def test_json_items_that_are_not_objects_are_named(fenhe):
 def test_a_file_without_the_needed_columns_is_explained():
     with pytest.raises(IngestError, match="section"):
         csv_rows(csv_text(("x",), header="nh3n"))
+
+
+def test_water_temperature_and_flow_are_kept_beside_the_class_without_setting_it(fenhe, office_user):
+    text = (
+        "断面编码,采样时间,pH值,溶解氧,氨氮,水温,流量\n"
+        "FH02,2026-07-01 08:00,7.6,6.5,0.4,24.5,31.2\n"
+        "FH02,2026-07-11 08:00,7.6,6.5,0.4,212,-3\n"
+    )
+    result = actions.do_ingest_samples(actor=office_user, rows=csv_rows(text), source=CSV)
+    first, second = Sample.objects.order_by("taken_at")
+    assert (first.wt, first.flow, first.flags) == (24.5, 31.2, {})
+    # 212 °C is a Fahrenheit reading, a negative flow a sign error: flagged, kept, left out of the means
+    assert second.flags == {"wt": Flag.IMPOSSIBLE, "flow": Flag.NEGATIVE} and second.wt == 212
+    assert result.flagged_count == 1
+    month = MonthlyResult.objects.get(section=fenhe["TY"])
+    assert month.means["wt"] == 24.5 and month.means["flow"] == 31.2
+    assert month.grade == "II" and "wt" not in month.worst and "flow" not in month.exceeding

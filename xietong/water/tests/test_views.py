@@ -66,6 +66,9 @@ def test_the_monthly_table_lists_sections_with_their_pollutants(data, member):
     page = client_for(member).get(reverse("water:monthly") + "?month=2026-08").content.decode()
     assert 'data-section="FH03"' in page and 'class="wq-missed"' in page
     assert "(1.50)" in page  # main pollutants: ammonia 2.5 against class III’s 1.0
+    # the national report's columns: water temperature first, flow last, each with its unit
+    header = page[page.index("<thead>") : page.index("</thead>")]
+    assert header.index("水温 (°C)") < header.index("pH") < header.index("总磷") < header.index("流量 (m³/s)")
 
 
 def test_the_statement_downloads_and_names_every_sample(data, member):
