@@ -158,3 +158,47 @@ def can_urge(user, matter):
         return True
     parent = matter.lead_unit.parent
     return parent is not None and has_role(user, parent, Role.MANAGER)
+
+
+def can_see(user, matter):
+    """Whether the user may see this matter (the rule of `visible_matters`, for one matter)."""
+    return visible_matters(user).filter(pk=matter.pk).exists()
+
+
+def can_record_instruction(user, matter):
+    """领导批示 are recorded by the office, or by the leader (manager) of a unit taking part, for their own leaders.
+
+    A unit's staff may comment but not put words in a leader's mouth; the office records the cluster's
+    leaders' instructions, and a city's manager those of the city's leaders on the city's own matters.
+    """
+    if can_supervise(user):
+        return True
+    return any(acts_for(user, unit, Role.MANAGER) for unit in participating_units(matter))
+
+
+def seeing_units(matter):
+    """Units whose members see the matter: every participating unit and each unit above one (the office too)."""
+    from xietong.core.models import Unit
+
+    ids = set()
+    for unit in participating_units(matter):
+        ids.update(unit.ancestors())
+    return Unit.objects.filter(pk__in=ids)
+
+
+def seeing_users_q(matter, field=""):
+    """A Q keeping users (reached through `field`) who can see the matter now: members of a seeing unit."""
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}is_superuser": True}) | Q(**{f"{prefix}memberships__unit__in": seeing_units(matter)})
+
+
+def followers(matter):
+    """People following the matter who can still see it (a follower who moved to another city is not told)."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(seeing_users_q(matter), is_active=True, followed_matters__matter=matter)
+        .distinct()
+        .order_by("pk")
+    )

@@ -12,7 +12,7 @@ import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 
 from xietong.core import timeline, workdays
 from xietong.core.errors import ConflictError
-from xietong.core.models import Role
+from xietong.core.models import Role, Unit
 from xietong.core.notify import notify, office_units, recipients, unit_name
 from xietong.core.uploads import validate_upload
 
@@ -28,12 +28,15 @@ from . import access
 from .models import (
     OPEN_STATES,
     SUB_AREAS,
+    Comment,
+    CommentKind,
     CoUnit,
     Domain,
     EscalationLadder,
     Evidence,
     ExtensionRequest,
     ExtensionStatus,
+    Follow,
     Frequency,
     Matter,
     Milestone,
@@ -306,6 +309,17 @@ def do_update_matter(*, actor, matter, version, co_units=None, **changes):
     current.refresh_from_db()
     if diff:
         timeline.record(current, "edited", actor=actor, changes=diff, public=False)
+    if "due_date" in diff:
+        # The units plan by the due date and those following watch it: a moved date is news to both.
+        _tell(
+            current,
+            recipients(access.participating_units(current)),
+            actor=actor,
+            kind="matter.due_date",
+            message=gettext_noop("Due date of %(title)s moved from %(old)s to %(new)s"),
+            params={"title": current.title, "old": diff["due_date"][0], "new": diff["due_date"][1]},
+            url=current.get_absolute_url(),
+        )
     return current
 
 
@@ -357,7 +371,7 @@ def do_transition(*, actor, matter, name, reason="", authorized=False):
         changes["unmet"] = [None, "；".join(gaps)]
     # The course of a matter is public; the reason and the unmet conditions stay private (they may name people).
     timeline.record(current, name, actor=actor, changes=changes, note=reason, public=True)
-    _notify_transition(current, name, reason)
+    _notify_transition(current, name, reason, actor)
     if name == "reopen":
         _recompute_progress(current)
     elif current.parent_id and (target == State.DONE or State.CANCELLED in (old_state, target)):
@@ -403,18 +417,21 @@ TRANSITION_MESSAGES = {
     "verify": gettext_noop("Matter verified as done: %(title)s"),
     "reopen": gettext_noop("Matter reopened: %(title)s"),
     "submit": gettext_noop("Submitted for verification: %(title)s"),
+    "start": gettext_noop("Work started: %(title)s"),
 }
 
 
-def _notify_transition(matter, name, reason):
+def _notify_transition(matter, name, reason, actor=None):
     if name in ("assign", "return", "suspend", "resume", "cancel", "verify", "reopen"):
         people = recipients(access.participating_units(matter))
     elif name == "submit":
         people = recipients(office_units())
     else:
-        return
-    notify(
+        people = []  # the start of work: only those following the matter are told
+    _tell(
+        matter,
         people,
+        actor=actor,
         kind=f"matter.{name}",
         message=TRANSITION_MESSAGES[name],
         params={"title": matter.title},
@@ -541,9 +558,20 @@ def do_review_report(*, actor, report, accept, comment=""):
     )
     if accept:
         _recompute_progress(matter)
+        _tell(
+            matter,
+            [],
+            actor=actor,
+            kind="report.accepted",
+            message=gettext_noop("Progress report accepted: %(title)s (%(unit)s, %(percent)s%%)"),
+            params={"title": matter.title, "unit": unit_name(report.unit), "percent": report.percent},
+            url=matter.get_absolute_url() + "#reports",
+        )
     else:
-        notify(
+        _tell(
+            matter,
             recipients([report.unit]),
+            actor=actor,
             kind="report.returned",
             message=gettext_noop("Report returned: %(title)s"),
             params={"title": matter.title},
@@ -643,8 +671,10 @@ def do_urge(*, actor, matter, message, reply_due=None, unit=None):
         note=message,
         public=False,
     )
-    notify(
+    _tell(
+        matter,
         people,
+        actor=actor,
         kind="matter.urged",
         message=gettext_noop("%(label)s: %(title)s, reply by %(due)s"),
         params={"label": urging.label, "title": matter.title, "due": reply_due.isoformat()},
@@ -746,8 +776,10 @@ def do_reply_urging(*, actor, urging, reply):
         note=reply,
         public=False,
     )
-    notify(
+    _tell(
+        urging.matter,
         recipients(office_units()) if urging.issued_by_id is None else [urging.issued_by],
+        actor=actor,
         kind="urging.replied",
         message=gettext_noop("%(label)s answered: %(title)s"),
         params={"label": urging.label, "title": urging.matter.title},
@@ -883,8 +915,10 @@ def do_decide_extension(*, actor, extension, grant, comment="", granted_due=None
         if grant
         else gettext_noop("Extension refused: %(title)s")
     )
-    notify(
+    _tell(
+        matter,
         recipients([extension.unit]),
+        actor=actor,
         kind="extension.decided",
         message=message,
         params={"title": matter.title, "due": granted_due.isoformat()},
@@ -921,3 +955,199 @@ def period_bounds(frequency, day):
     start = day.replace(day=1)
     end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
     return start, end, f"{day:%Y-%m}"
+
+
+# --- people on a matter: comments, mentions, leaders' instructions, following --------------------------------
+
+COMMENT_MAX_LENGTH = 5000
+LEADER_MAX_LENGTH = Comment._meta.get_field("leader").max_length
+# A comment that mentions more than this many units or people is a circular, not a comment.
+MAX_MENTIONS = 20
+# "@" (or the full-width "＠" of Chinese input methods) starts a mention unless it follows a character of an
+# e-mail address ("liaison@taiyuan.gov.cn" mentions nobody).
+MENTION_START = re.compile(r"(?<![A-Za-z0-9._%+\-])[@＠]")
+# The word after an "@" that matched nobody, for the error message: up to a space or punctuation.
+MENTION_WORD = re.compile(r"[^\s,，.。;；:：!！?？、()（）\[\]【】<>《》\"'“”‘’@＠]{1,40}")
+ASCII_WORD = re.compile(r"[A-Za-z0-9_\-]")
+
+
+def mention_candidates(matter):
+    """{name: [unit or user, …]} of everyone who can see the matter, by each name they may be mentioned by.
+
+    Units by full, short and English name; people by user name and full name (Chinese order and Western).
+    Only those who can see the matter can be mentioned, so a mention never shows the matter to anyone new.
+    """
+    from django.contrib.auth import get_user_model
+
+    names = {}
+
+    def add(name, target):
+        name = (name or "").strip()
+        if name:
+            bucket = names.setdefault(name.casefold(), [])
+            if target not in bucket:
+                bucket.append(target)
+
+    for unit in access.seeing_units(matter):
+        for name in (unit.name, unit.short_name, unit.name_en):
+            add(name, unit)
+    people = get_user_model().objects.filter(access.seeing_users_q(matter), is_active=True).distinct()
+    for person in people:
+        add(person.get_username(), person)
+        add(f"{person.last_name}{person.first_name}", person)
+        add(person.get_full_name(), person)
+    return names
+
+
+def parse_mentions(text, candidates):
+    """The units and people a text mentions, as (units, users); a mention that names nobody is an error.
+
+    After each "@" the longest candidate name wins ("@太原市人民政府办公厅" is the office of the government,
+    not the government); an ASCII name must end at a word boundary ("@taiyuan2" does not mention "taiyuan");
+    a Chinese name needs no space after it ("@晋中市人民政府请于周五前反馈"). A name two candidates share
+    is refused with a hint, rather than telling the wrong one.
+    """
+    by_length = sorted(candidates, key=len, reverse=True)
+    units, users, unknown, ambiguous = [], [], [], []
+    for start in MENTION_START.finditer(text):
+        rest = text[start.end() :]
+        folded = rest.casefold()
+        for name in by_length:
+            if not folded.startswith(name):
+                continue
+            following = rest[len(name) : len(name) + 1]
+            if ASCII_WORD.fullmatch(name[-1]) and following and ASCII_WORD.fullmatch(following):
+                continue
+            targets = candidates[name]
+            if len(targets) > 1:
+                ambiguous.append(rest[: len(name)])
+            else:
+                (units if isinstance(targets[0], Unit) else users).append(targets[0])
+            break
+        else:
+            word = MENTION_WORD.match(rest)
+            if word:
+                unknown.append(word.group())
+    errors = []
+    if unknown:
+        errors.append(
+            _("%(names)s: no unit or person of that name can see this matter.")
+            % {"names": "、".join(f"@{name}" for name in dict.fromkeys(unknown))}
+        )
+    if ambiguous:
+        errors.append(
+            _("%(names)s: several units or people have this name; mention a person by user name.")
+            % {"names": "、".join(f"@{name}" for name in dict.fromkeys(ambiguous))}
+        )
+    if errors:
+        raise ValidationError({"text": errors})
+    units, users = list(dict.fromkeys(units)), list(dict.fromkeys(users))
+    if len(units) + len(users) > MAX_MENTIONS:
+        raise ValidationError({"text": _("Mention at most %(n)d units or people at once.") % {"n": MAX_MENTIONS}})
+    return units, users
+
+
+def _clean_text(text, field="text"):
+    text = (text or "").strip() if isinstance(text, str) else text
+    if (problem := _text_error(text, COMMENT_MAX_LENGTH)) is not None:
+        raise ValidationError({field: problem})
+    return text
+
+
+def person_name(user):
+    return user.get_full_name() or user.get_username()
+
+
+def _tell(matter, people, *, actor=None, **message):
+    """Notify `people` and the matter's followers in one call, so that each person is told once.
+
+    Followers are not told of what they did themselves; the people named by the caller are told as before.
+    """
+    everyone = {p.pk: p for p in people if p is not None}
+    for person in access.followers(matter):
+        if actor is None or person.pk != actor.pk:
+            everyone.setdefault(person.pk, person)
+    return notify(list(everyone.values()), **message)
+
+
+@transaction.atomic
+def do_comment(*, actor, matter, text):
+    """A comment on the matter; the units and people it @mentions are notified (once each, never the author)."""
+    if not access.can_see(actor, matter):
+        raise PermissionDenied
+    text = _clean_text(text)
+    units, users = parse_mentions(text, mention_candidates(matter))
+    comment = Comment.objects.create(matter=matter, kind=CommentKind.COMMENT, author=actor, text=text)
+    comment.mentioned_units.set(units)
+    comment.mentioned_users.set(users)
+    timeline.record(matter, "commented", actor=actor, public=False)
+    told = {p.pk: p for p in [*users, *recipients(units)] if p.pk != actor.pk}
+    notify(
+        list(told.values()),
+        kind="matter.mentioned",
+        message=gettext_noop("%(author)s mentioned you on %(title)s"),
+        params={"author": person_name(actor), "title": matter.title},
+        body=text,
+        url=f"{matter.get_absolute_url()}#comment-{comment.pk}",
+    )
+    return comment
+
+
+@transaction.atomic
+def do_record_instruction(*, actor, matter, leader, text):
+    """领导批示: recorded as the leader gave it; every participating unit, the mentioned and the followers are told."""
+    if not access.can_see(actor, matter) or not access.can_record_instruction(actor, matter):
+        raise PermissionDenied
+    errors = {}
+    leader = (leader or "").strip() if isinstance(leader, str) else leader
+    if (problem := _text_error(leader, LEADER_MAX_LENGTH)) is not None:
+        errors["leader"] = _("Give the leader who gave the instruction.") if not leader else problem
+    try:
+        text = _clean_text(text)
+        units, users = parse_mentions(text, mention_candidates(matter))
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    comment = Comment.objects.create(
+        matter=matter, kind=CommentKind.INSTRUCTION, author=actor, leader=leader, text=text
+    )
+    comment.mentioned_units.set(units)
+    comment.mentioned_users.set(users)
+    timeline.record(matter, "instruction", actor=actor, changes={"leader": [None, leader]}, public=False)
+    people = [*recipients(access.participating_units(matter)), *recipients(units), *users]
+    _tell(
+        matter,
+        [p for p in people if p.pk != actor.pk],
+        actor=actor,
+        kind="matter.instruction",
+        message=gettext_noop("Leader's instruction (%(leader)s) on %(title)s"),
+        params={"leader": leader, "title": matter.title},
+        body=text,
+        url=f"{matter.get_absolute_url()}#instructions",
+    )
+    return comment
+
+
+def do_follow(*, actor, matter):
+    """关注: anyone who can see the matter follows it; following twice is following once."""
+    if not access.can_see(actor, matter):
+        raise PermissionDenied
+    try:
+        with transaction.atomic():
+            follow, _created = Follow.objects.get_or_create(matter=matter, user=actor)
+    except IntegrityError:  # the same person following in two tabs at once: the other request stored it
+        follow = Follow.objects.get(matter=matter, user=actor)
+    return follow
+
+
+@transaction.atomic
+def do_unfollow(*, actor, matter):
+    """取消关注; not following is not an error (the page may be stale)."""
+    if not access.can_see(actor, matter):
+        raise PermissionDenied
+    Follow.objects.filter(matter=matter, user=actor).delete()
+
+
+def is_following(user, matter):
+    return user.is_authenticated and Follow.objects.filter(matter=matter, user=user).exists()

@@ -26,7 +26,7 @@ from . import actions
 from .access import get_matter_for_user, get_report_for_user, reporting_units
 from .dashboard import filtered_matters
 from .forms import FilterForm
-from .models import CoUnit, Domain, Frequency, Matter, Priority, ProgressReport, SubArea, source_of
+from .models import Comment, CoUnit, Domain, Frequency, Matter, Priority, ProgressReport, SubArea, source_of
 
 router = Router(tags=["supervision"])
 
@@ -413,3 +413,101 @@ def review_report(request, report_id: int, payload: ReviewIn):
     report = get_report_for_user(request.auth, report_id)
     actions.do_review_report(actor=request.auth, report=report, accept=payload.accept, comment=payload.comment)
     return report_out(reports_queryset().get(pk=report.pk))
+
+
+# --- people on a matter -------------------------------------------------------------------------------------
+
+
+class CommentOut(Schema):
+    id: int
+    kind: str = Field(description="comment, or instruction (领导批示).")
+    kind_label: str
+    author: str
+    leader: str = Field(description="For an instruction: the leader who gave it.")
+    text: str
+    mentioned_units: list[UnitOut]
+    mentioned_people: list[str]
+    created_at: datetime.datetime
+
+
+def comment_out(comment):
+    return {
+        "id": comment.pk,
+        "kind": comment.kind,
+        "kind_label": comment.get_kind_display(),
+        "author": actions.person_name(comment.author) if comment.author else "",
+        "leader": comment.leader,
+        "text": comment.text,
+        "mentioned_units": [unit_out(u) for u in comment.mentioned_units.all()],
+        "mentioned_people": [actions.person_name(u) for u in comment.mentioned_users.all()],
+        "created_at": comment.created_at,
+    }
+
+
+def comments_queryset():
+    return Comment.objects.select_related("author").prefetch_related("mentioned_units", "mentioned_users")
+
+
+class CommentIn(Schema):
+    text: str = Field(
+        description="@ and the name of a unit or person who can see the matter notifies them (at most 5000 characters)."
+    )
+
+
+class InstructionIn(Schema):
+    leader: str = Field(description="The leader who gave the instruction.")
+    text: str
+
+
+class FollowOut(Schema):
+    following: bool
+
+
+@router.get(
+    "/matters/{matter_id}/comments",
+    response={200: list[CommentOut], **ERRORS},
+    summary="A matter's comments and leaders' instructions, oldest first",
+)
+def list_comments(request, matter_id: int):
+    matter = get_matter(request, matter_id)
+    return [comment_out(c) for c in comments_queryset().filter(matter=matter)]
+
+
+@router.post(
+    "/matters/{matter_id}/comments",
+    response={201: CommentOut, **ERRORS},
+    summary="Comment on a matter; the units and people it @mentions are notified",
+)
+def post_comment(request, matter_id: int, payload: CommentIn):
+    matter = get_matter(request, matter_id)
+    comment = actions.do_comment(actor=request.auth, matter=matter, text=payload.text)
+    return Status(201, comment_out(comments_queryset().get(pk=comment.pk)))
+
+
+@router.post(
+    "/matters/{matter_id}/instructions",
+    response={201: CommentOut, **ERRORS},
+    summary="Record a leader's instruction (the office, or a participating unit's manager)",
+)
+def post_instruction(request, matter_id: int, payload: InstructionIn):
+    matter = get_matter(request, matter_id)
+    comment = actions.do_record_instruction(actor=request.auth, matter=matter, leader=payload.leader, text=payload.text)
+    return Status(201, comment_out(comments_queryset().get(pk=comment.pk)))
+
+
+@router.get("/matters/{matter_id}/follow", response={200: FollowOut, **ERRORS}, summary="Whether the caller follows")
+def get_follow(request, matter_id: int):
+    matter = get_matter(request, matter_id)
+    return {"following": actions.is_following(request.auth, matter)}
+
+
+@router.put("/matters/{matter_id}/follow", response={200: FollowOut, **ERRORS}, summary="Follow a matter (关注)")
+def put_follow(request, matter_id: int):
+    actions.do_follow(actor=request.auth, matter=get_matter(request, matter_id))
+    return {"following": True}
+
+
+@router.delete("/matters/{matter_id}/follow", response={200: FollowOut, **ERRORS}, summary="Stop following")
+def delete_follow(request, matter_id: int):
+    actions.do_unfollow(actor=request.auth, matter=get_matter(request, matter_id))
+    return {"following": False}

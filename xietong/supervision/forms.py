@@ -318,3 +318,17 @@ class TransitionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].error_messages["invalid_choice"] = _("Unknown action.")
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("content"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("Type @ and the name of a unit or a person who can see this matter to notify them."),
+    )
+
+
+class InstructionForm(forms.Form):
+    leader = forms.CharField(label=_("leader"), max_length=100, help_text=_("e.g. 王副市长"))
+    text = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import people_views, views
 
 app_name = "supervision"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("urgings/<int:pk>/reply/", views.urging_reply, name="urging-reply"),
     path("matters/<int:pk>/extensions/", views.extension_request, name="extension-request"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension-decide"),
+    path("matters/<int:pk>/comments/", people_views.comment_add, name="comment-add"),
+    path("matters/<int:pk>/instructions/", people_views.instruction_add, name="instruction-add"),
+    path("matters/<int:pk>/follow/", people_views.follow, name="follow"),
+    path("matters/<int:pk>/unfollow/", people_views.unfollow, name="unfollow"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("public/<str:code>/", views.public_matter, name="public-matter"),
     path("bulletins/", include("xietong.supervision.bulletin_urls")),

@@ -25,7 +25,7 @@ from xietong.core.forms import apply_errors
 from xietong.core.models import Role, Unit
 from xietong.core.timeline import history
 
-from . import actions
+from . import actions, people_views
 from .access import (
     can_answer_urging,
     can_change_terms,
@@ -306,6 +306,7 @@ def _field_label(name):
         "urging": _("催办单"),
         "reply_due": _("reply by"),
         "late": _("answered late"),
+        "leader": _("leader"),
     }
     if name in labels:
         return labels[name]
@@ -510,6 +511,7 @@ def _render_detail(request, matter, *, status=200, **forms):
         "may_plan": can_edit(user, matter),
         "may_complete_milestones": can_edit(user, matter) or has_role(user, matter.lead_unit, Role.STAFF),
         "today": today,
+        **people_views.detail_context(request, matter, forms),
     }
     return render(request, "supervision/matter_detail.html", context, status=status)
 
