@@ -232,4 +232,5 @@ CELERY_BEAT_SCHEDULE = {
     "purge-personal-data": {"task": "xietong.core.purge_personal_data", "schedule": 86400.0},
     "supervision-snapshot": {"task": "xietong.supervision.snapshot_progress", "schedule": 6 * 3600.0},
     "declarations-missed": {"task": "xietong.declarations.mark_missed", "schedule": 3600.0},
+    "declarations-partitions": {"task": "xietong.declarations.create_partitions", "schedule": 86400.0},
 }

@@ -34,6 +34,7 @@ from .models import (
     State,
     Stop,
     Tier,
+    receipt_code,
 )
 from .screening import rescreen
 
@@ -211,17 +212,24 @@ def _origin(stops):
     return last["region"].code[:2]
 
 
+RECEIPT_ATTEMPTS = 3
+
+
 def _upsert(id_index, arrival, values, now):
-    existing = Declaration.objects.select_for_update().filter(id_index=id_index, arrival_date=arrival).first()
-    if existing is None:
+    for attempt in range(RECEIPT_ATTEMPTS):
+        existing = Declaration.objects.select_for_update().filter(id_index=id_index, arrival_date=arrival).first()
+        if existing is not None:
+            break
         try:
             with transaction.atomic():
                 return Declaration.objects.create(
-                    id_index=id_index, arrival_date=arrival, submitted_at=now, **values
+                    receipt=receipt_code(arrival), id_index=id_index, arrival_date=arrival, submitted_at=now, **values
                 ), True
         except IntegrityError:
-            # The same person's other submission won the insert; update its row instead.
-            existing = Declaration.objects.select_for_update().get(id_index=id_index, arrival_date=arrival)
+            # Either the same person's other submission won the insert (the next look finds its row and
+            # updates it), or the new receipt clashed with another one's (the next try draws another).
+            if attempt == RECEIPT_ATTEMPTS - 1:
+                raise
     if existing.purged_at is not None:
         raise ValidationError(_("This declaration was closed and its personal data deleted; it cannot be changed."))
     for field, value in values.items():

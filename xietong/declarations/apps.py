@@ -17,4 +17,4 @@ class DeclarationsConfig(AppConfig):
     }
 
     def ready(self):
-        from . import work  # noqa: F401  (registers the work-queue kinds and the purge)
+        from . import partitions, work  # noqa: F401  (register the work-queue kinds and the purges)

@@ -10,6 +10,7 @@ On PostgreSQL the declaration and stop tables are partitioned by arrival date (s
 partitioned table's primary key must include the partition key.
 """
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -220,10 +221,25 @@ SYMPTOMS = [
 ]
 
 
+# No 0/O/1/I: the code is read aloud on the phone and typed back.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+RECEIPT_EPOCH = datetime.date(2020, 1, 1)
+
+
 def new_receipt_code():
-    # No 0/O/1/I: the code is read aloud on the phone and typed back.
-    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+
+
+def receipt_code(arrival_date):
+    """Three letters for the arrival date, then eight random ones.
+
+    On PostgreSQL a receipt is unique only together with its arrival date (the partition key, see
+    migration 0003); beginning with the date makes that the same as unique. Eight random letters leave
+    32⁸ codes a day, and a clash is retried (see actions._upsert).
+    """
+    days = (arrival_date - RECEIPT_EPOCH).days
+    head = "".join(RECEIPT_ALPHABET[(days >> shift) & 31] for shift in (10, 5, 0))
+    return head + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
 
 
 class Declaration(models.Model):

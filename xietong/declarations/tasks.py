@@ -35,3 +35,11 @@ def mark_missed(day=None):
     from .actions import mark_missed as run
 
     return run(datetime.date.fromisoformat(day) if day else timezone.localdate())
+
+
+@shared_task(name="xietong.declarations.create_partitions")
+def create_partitions():
+    """The coming months' partitions exist before the first declaration of the month arrives."""
+    from .partitions import ensure_partitions
+
+    return ensure_partitions()
