@@ -1,13 +1,14 @@
 """Who is told what: the receiving units and the prevention offices. Messages carry the receipt code,
 never a name, ID number or phone; they are stored as keys and read in each reader's language."""
 
+import functools
 from collections import defaultdict
 
 from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from xietong.core.models import Unit
-from xietong.core.notify import notify, recipients, translatable, unit_name
+from xietong.core.notify import notify, notify_bulk, recipient_ids_by_unit, recipients, translatable, unit_name
 
 from .models import MeasureKind, PreventionOffice, Tier
 
@@ -16,6 +17,16 @@ NO_RISK = gettext_noop("no risk")
 
 def _tier(tier):
     return translatable(Tier(tier).label if tier else NO_RISK)
+
+
+@functools.cache
+def _declaration_url_pattern():
+    return reverse("declarations:declaration", args=[0])
+
+
+def declaration_url(pk):
+    # The same as reverse("declarations:declaration", args=[pk]), without resolving the pattern per row.
+    return _declaration_url_pattern().replace("/0/", f"/{int(pk)}/")
 
 
 def receiving_units(changes, reason):
@@ -35,9 +46,10 @@ def receiving_units(changes, reason):
         }
         for unit_id in units - {None}:
             by_unit[unit_id].append(change)
-    units = Unit.objects.in_bulk(list(by_unit))
+    # A re-screen may change thousands of declarations at once: one multi-row insert, not one per message.
+    people_of = recipient_ids_by_unit(by_unit)
+    rows, told = [], set()
     for unit_id, unit_changes in by_unit.items():
-        people = recipients([units[unit_id]])
         for change in unit_changes:
             if change.new_tier and not change.old_tier:
                 message = gettext_noop("Declaration %(receipt)s is at risk: %(tier)s")
@@ -45,13 +57,14 @@ def receiving_units(changes, reason):
                 message = gettext_noop("Declaration %(receipt)s relaxed: now %(tier)s")
             else:
                 message = gettext_noop("Declaration %(receipt)s changed: now %(tier)s")
-            notify(
-                people,
-                kind="declarations.screened",
-                message=message,
-                params={"receipt": change.declaration.receipt, "tier": _tier(change.new_tier)},
-                url=reverse("declarations:declaration", args=[change.declaration.pk]),
-            )
+            params = {"receipt": change.declaration.receipt, "tier": _tier(change.new_tier)}
+            url = declaration_url(change.declaration.pk)
+            for person in sorted(people_of[unit_id]):
+                # Someone in two of the receiving units hears of a declaration once.
+                if (person, change.declaration.pk) not in told:
+                    told.add((person, change.declaration.pk))
+                    rows.append((person, "declarations.screened", message, params, url))
+    notify_bulk(rows)
 
 
 def prevention_office(city, kind, declaration):

@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
+from django.utils import timezone
 
 from xietong.core import personal
 from xietong.core.models import TimelineEvent
@@ -65,7 +66,7 @@ def test_the_command_creates_the_coming_months():
     out = StringIO()
     call_command("declaration_partitions", "--months", "5", stdout=out)
     months = partitions.months_with_partitions("declarations_stop")
-    month = partitions.month_of(datetime.date.today())
+    month = partitions.month_of(timezone.localdate())
     for _ in range(6):
         assert month in months
         month = partitions.next_month(month)
@@ -138,8 +139,6 @@ def test_receipts_begin_with_the_arrival_date_and_a_clash_draws_another(notice, 
 def test_the_same_declaration_sent_at_once_is_stored_once(people, decl_units, regions):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises the whole database)")
-    from django.utils import timezone
-
     senders, today = 4, timezone.localdate()
     for seq in range(1, 6):
         barrier = threading.Barrier(senders)
