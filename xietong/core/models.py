@@ -200,3 +200,38 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.fields}"
+
+
+class IngestSource(models.TextChoices):
+    """How a delivery of measurements reached the platform (air readings, water samples)."""
+
+    CSV = "csv", _("CSV upload")
+    API = "api", _("JSON API")
+    COMMAND = "command", _("management command")
+    DEMO = "demo", _("demo data")
+
+
+class IngestBatch(models.Model):
+    """One accepted delivery of measurements: who sent what, how much was new, replaced or flagged.
+
+    Each monitoring app keeps its own table (its rows point at its own batch) and names the rows
+    in its own words by overriding the counters' labels.
+    """
+
+    created_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=20, choices=IngestSource.choices)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    rows_received = models.PositiveIntegerField(_("rows received"), default=0)
+    rows_created = models.PositiveIntegerField(_("new rows"), default=0)
+    rows_replaced = models.PositiveIntegerField(_("replaced rows"), default=0)
+    rows_flagged = models.PositiveIntegerField(_("rows with flagged values"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.created_at:%Y-%m-%d %H:%M} ({self.rows_received})"

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from xietong.core.models import Unit
+from xietong.core import models as core_models
+from xietong.core.models import IngestSource, Unit
 
 from .grading import CLASSES, GRADES, PARAMETERS
 
@@ -186,34 +187,19 @@ class Mode(models.TextChoices):
     AUTOMATIC = "auto", _("Automatic, every 4 hours")
 
 
-class Source(models.TextChoices):
-    CSV = "csv", _("CSV upload")
-    API = "api", _("JSON API")
-    COMMAND = "command", _("management command")
-    DEMO = "demo", _("demo data")
+Source = IngestSource
 
 
-class IngestBatch(models.Model):
+class IngestBatch(core_models.IngestBatch):
     """One accepted delivery of samples: who sent what, and what was flagged."""
 
-    created_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
-    filename = models.CharField(_("file name"), max_length=200, blank=True)
-    rows_received = models.PositiveIntegerField(_("rows received"), default=0)
     rows_created = models.PositiveIntegerField(_("new samples"), default=0)
     rows_replaced = models.PositiveIntegerField(_("replaced samples"), default=0)
     rows_flagged = models.PositiveIntegerField(_("samples with flagged values"), default=0)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(core_models.IngestBatch.Meta):
         verbose_name = _("delivery of samples")
         verbose_name_plural = _("deliveries of samples")
-
-    def __str__(self):
-        return f"{self.get_source_display()} {self.created_at:%Y-%m-%d %H:%M} ({self.rows_received})"
 
 
 class Sample(models.Model):
