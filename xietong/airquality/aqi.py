@@ -191,7 +191,7 @@ class AQIResult:
     excluded: tuple[str, ...] = ()
     # of the six pollutants, those outside the station's monitoring programme ("/")
     not_monitored: tuple[str, ...] = ()
-    # 超标污染物 (IAQI > 100) under HJ 633-2012 3.8; None under HJ 633-2026, which drops it
+    # 超标污染物 (IAQI > 100) under HJ 633-2012 §3 (术语和定义); None under HJ 633-2026, which drops it
     exceeding: tuple[str, ...] | None = None
 
 

@@ -178,7 +178,7 @@ class Standard:
     withhold_incomplete_aqi_upto: int | None = field(repr=False)
     # period -> the pollutant keys that enter that report's AQI (see _INDICATORS_*)
     indicators: Mapping[str, tuple[str, ...]] = field(repr=False, default_factory=dict)
-    # 超标污染物 (IAQI > 100): defined by HJ 633-2012 3.8, no longer by HJ 633-2026 4.3.1,
+    # 超标污染物 (IAQI > 100): defined by HJ 633-2012 §3 (术语和定义), no longer by HJ 633-2026 4.3.1,
     # which keeps only the primary pollutant(s).
     defines_exceeding: bool = field(repr=False, default=False)
 

@@ -1,5 +1,5 @@
 """Each HJ 633 edition reports with its own indicators (HJ 633-2026 4.2.2, 4.2.3, Table 3 note a),
-primary and exceeding pollutants (4.3.1; HJ 633-2012 3.8), NA and "/" (5.3.1, 5.3.2), and the
+primary and exceeding pollutants (4.3.1; HJ 633-2012 §3, 术语和定义), NA and "/" (5.3.1, 5.3.2), and the
 stored days of 2026 are recomputed by the command."""
 
 import datetime as dt
