@@ -203,3 +203,22 @@ def test_the_station_pages_hourly_aqi_follows_the_real_time_indicators(stations,
     row = html[html.index('data-hour="12"') :]
     row = row[: row.index("</tr>")]
     assert f">{aqi}</span>" in row
+
+
+@pytest.mark.parametrize(
+    "city, polluted_day, withheld",
+    [
+        ("taiyuan", dt.date(2023, 6, 1), True),  # three years to the day before 2026-06-01: inside
+        ("taiyuan", dt.date(2023, 5, 31), False),  # one day longer ago: outside the look-back
+        ("xinzhou", dt.date(2025, 1, 5), False),  # another city's polluted day does not count
+    ],
+)
+def test_the_three_year_look_back_of_5_3_2_is_the_station_s_own_city(stations, cluster, city, polluted_day, withheld):
+    day = dt.date(2026, 6, 1)
+    stations["TY01"].programme = "so2,no2,pm10,pm25,o3"
+    stations["TY01"].save(update_fields=["programme"])
+    AreaDay.objects.create(unit=cluster[city], day=polluted_day, aqi=160, level=4, primary="co")
+    store(feed(*co_free_rows("TY01", day)))
+    recompute([stations["TY01"].pk], day, day)
+    row = StationDay.objects.get(station=stations["TY01"], day=day)
+    assert (row.aqi is None) is withheld and row.computed_aqi is not None and row.shown("co") == "/"
