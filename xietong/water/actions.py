@@ -178,16 +178,12 @@ def _clear_corrected_misses(results, actor):
         still_missed = BoundaryMiss.objects.filter(matter=matter, cleared_at__isnull=True).exists()
         if not still_missed and access.can_refer(actor):
             supervision_actions.do_transition(actor=actor, matter=matter, name="cancel", reason=note, authorized=True)
-        notify(
-            recipients([miss.upstream_city, miss.downstream_city, *office_units()]),
+        _notify_about_miss(
+            miss,
+            matter,
+            [miss.upstream_city, miss.downstream_city, *office_units()],
             kind="water.miss_cleared",
             message=gettext_noop("Corrected data: %(section)s met its target in %(month)s after all (matter %(code)s)"),
-            params={
-                "section": localized(miss.section.name, miss.section.name_en),
-                "month": f"{miss.month:%Y-%m}",
-                "code": matter.code,
-            },
-            url=matter.get_absolute_url(),
             dedupe_key=f"water.miss_cleared.{miss.pk}.{now:%Y%m%d%H%M%S}",
         )
 
@@ -298,17 +294,28 @@ def _tell_about_miss(miss, matter):
     units = [miss.upstream_city, miss.downstream_city]
     if miss.escalated:
         units += office_units()
-    notify(
-        recipients(units),
+    _notify_about_miss(
+        miss,
+        matter,
+        units,
         kind="water.miss",
         message=gettext_noop("Boundary section %(section)s missed its target in %(month)s: matter %(code)s"),
+        dedupe_key=f"water.miss.{miss.pk}",
+    )
+
+
+def _notify_about_miss(miss, matter, units, *, kind, message, dedupe_key):
+    notify(
+        recipients(units),
+        kind=kind,
+        message=message,
         params={
             "section": localized(miss.section.name, miss.section.name_en),
             "month": f"{miss.month:%Y-%m}",
             "code": matter.code,
         },
         url=matter.get_absolute_url(),
-        dedupe_key=f"water.miss.{miss.pk}",
+        dedupe_key=dedupe_key,
     )
 
 
