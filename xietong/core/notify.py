@@ -162,11 +162,17 @@ def notify_bulk(rows, *, at=None):
                 values,
             )
             ids.extend(pk for (pk,) in cursor.fetchall())
+    dispatch_after_commit(ids)
+    return ids
+
+
+def dispatch_after_commit(ids):
+    """Send stored inbox rows (by id) to the other back-ends once the transaction commits."""
+    ids = list(ids)
     if ids and settings.NOTIFICATION_BACKENDS:
         transaction.on_commit(
             lambda: _dispatch(list(Notification.objects.filter(pk__in=ids).select_related("recipient")))
         )
-    return ids
 
 
 # --- back-ends --------------------------------------------------------------------------------------------------

@@ -6,14 +6,15 @@ writes the timeline and leaves notifications to `transaction.on_commit` (through
 ValidationError with a message in the user's language, and nothing is stored.
 """
 
-import datetime
 import os
 import re
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -21,10 +22,10 @@ from django.utils.translation import gettext_noop
 from xietong.core import timeline, workdays
 from xietong.core.errors import ConflictError
 from xietong.core.models import Role, Unit
-from xietong.core.notify import notify, office_units, recipients, unit_name
+from xietong.core.notify import dispatch_after_commit, notify, office_units, recipients, unit_name
 from xietong.core.uploads import validate_upload
 
-from . import access
+from . import access, reminders
 from .models import (
     OPEN_STATES,
     SUB_AREAS,
@@ -32,7 +33,6 @@ from .models import (
     CommentKind,
     CoUnit,
     Domain,
-    EscalationLadder,
     Evidence,
     ExtensionRequest,
     ExtensionStatus,
@@ -49,6 +49,7 @@ from .models import (
     State,
     Urging,
 )
+from .reminders import ladder_on, period_bounds  # noqa: F401  (period_bounds: the views and work queue use it)
 
 # transition name → (states it starts from, state it leads to, whether a reason is required)
 TRANSITIONS = {
@@ -688,24 +689,22 @@ def do_urge(*, actor, matter, message, reply_due=None, unit=None):
 EARLIER_MESSAGES = [gettext_noop("Urged: %(title)s")]
 
 
-def ladder_on(day):
-    """The escalation ladder in force on `day` (the defaults when the operator has entered none)."""
-    return EscalationLadder.objects.filter(effective_from__lte=day).order_by("-effective_from").first() or (
-        EscalationLadder(effective_from=datetime.date.min)
-    )
+def _last_urging_number(year):
+    """The year's last 催办单 number, under a lock held to the end of the transaction.
 
-
-def issue_urgings(rows, *, actor=None, today, automatic=False):
-    """Create 催办单 for (matter id, unit id, message, reply_due) rows, numbered on from the year's last number.
-
-    The numbering takes a lock (PostgreSQL: an advisory lock for the transaction; SQLite locks the whole
-    database for a write) so that a manual 催办 and the ladder's run never draw the same number.
+    PostgreSQL: an advisory lock; SQLite locks the whole database for a write. So a manual 催办 and the
+    ladder's run never draw the same number.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [URGING_NUMBER_LOCK])
+    return Urging.objects.filter(year=year).aggregate(last=Max("number"))["last"] or 0
+
+
+def issue_urgings(rows, *, actor=None, today, automatic=False):
+    """Create 催办单 for (matter id, unit id, message, reply_due) rows, numbered on from the year's last number."""
     year = today.year
-    last = Urging.objects.filter(year=year).aggregate(last=Max("number"))["last"] or 0
+    last = _last_urging_number(year)
     now = timezone.now()
     return Urging.objects.bulk_create(
         [
@@ -928,35 +927,6 @@ def do_decide_extension(*, actor, extension, grant, comment="", granted_due=None
     return extension
 
 
-# Fortnights are counted from one fixed Monday, not from ISO week numbers: an ISO year of 53 weeks
-# (2020, 2026, 2032) would otherwise end in a fortnight that overlaps the next year's first one.
-# 2025-12-29 starts ISO week 2026-W01, so the fortnights of 2026 pair the weeks as before.
-BIWEEKLY_ANCHOR = datetime.date(2025, 12, 29)
-
-
-def period_bounds(frequency, day):
-    """The reporting period that contains `day`: (start, end, key).
-
-    Periods of one frequency tile the calendar: each day lies in exactly one, and each key names
-    exactly one period, across year ends too.
-    """
-    if frequency == "weekly":
-        start = day - datetime.timedelta(days=day.weekday())
-        iso_year, iso_week, _weekday = day.isocalendar()
-        return start, start + datetime.timedelta(days=6), f"{iso_year}-W{iso_week:02d}"
-    if frequency == "biweekly":
-        start = BIWEEKLY_ANCHOR + datetime.timedelta(days=14 * ((day - BIWEEKLY_ANCHOR).days // 14))
-        return start, start + datetime.timedelta(days=13), f"B{start.isoformat()}"
-    if frequency == "quarterly":
-        quarter = (day.month - 1) // 3
-        start = datetime.date(day.year, 3 * quarter + 1, 1)
-        end = datetime.date(day.year + (quarter == 3), (3 * quarter + 3) % 12 + 1, 1) - datetime.timedelta(days=1)
-        return start, end, f"{day.year}-Q{quarter + 1}"
-    start = day.replace(day=1)
-    end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    return start, end, f"{day:%Y-%m}"
-
-
 # --- people on a matter: comments, mentions, leaders' instructions, following --------------------------------
 
 COMMENT_MAX_LENGTH = 5000
@@ -1151,3 +1121,193 @@ def do_unfollow(*, actor, matter):
 
 def is_following(user, matter):
     return user.is_authenticated and Follow.objects.filter(matter=matter, user=user).exists()
+
+
+# --- the periodic runs ----------------------------------------------------------------------------------------
+
+
+def _json_object(*pairs):
+    """SQL building a JSON object from (key, SQL expression) pairs, in the database's own function."""
+    function = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    arguments = ", ".join(f"'{key}', {expression}" for key, expression in pairs)
+    return f"{function}({arguments})"
+
+
+def _json_array(*expressions):
+    function = "jsonb_build_array" if connection.vendor == "postgresql" else "json_array"
+    return f"{function}({', '.join(expressions)})"
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _sql_list(values):
+    """A list of our own constants (choice values, never input) as SQL literals."""
+    return "(" + ", ".join(f"'{getattr(value, 'value', value)}'" for value in values) + ")"
+
+
+@transaction.atomic
+def do_send_reminders(*, today=None):
+    """Send every reminder and take every step of the escalation ladder due today, once; returns how many.
+
+    Each is claimed by inserting its Reminder row (INSERT … SELECT … ON CONFLICT DO NOTHING, in key
+    order, so that concurrent runs wait for each other instead of deadlocking): of two workers running
+    at once only one inserts a given key. The rows this run inserted carry its timestamp, and only for
+    those does it issue 催办单, write the timeline and notify. Everything is set-based SQL: the run's cost
+    is a few statements whatever the number of matters.
+    """
+    from django.contrib.auth import get_user_model
+
+    from xietong.core.models import Membership, Notification, TimelineEvent, Unit, UnitKind
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    at = connection.ops.adapt_datetimefield_value(now)
+    plan = reminders.Plan.on(today)
+    candidates, params = reminders.candidates_sql(plan)
+    rem, matter, urg = _table(Reminder), _table(Matter), _table(Urging)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {rem} (matter_id, kind, period_key, unit_id, sent_at, message, recipients) "
+            f"SELECT c.matter_id, c.kind, c.period_key, c.unit_id, %s, '', 0 FROM ({candidates}) c WHERE true "
+            f"ORDER BY c.matter_id, c.kind, c.period_key "
+            f"ON CONFLICT (matter_id, kind, period_key) DO NOTHING",
+            [at, *params],
+        )
+        sent = cursor.rowcount
+        if not sent:
+            return 0
+        mine = f"r.sent_at = %s AND r.sent_by_id IS NULL AND r.kind IN {_sql_list(reminders.TITLES)}"
+
+        # The ladder's 催办单, numbered on from the year's last number.
+        last = _last_urging_number(today.year)
+        cursor.execute(
+            f"INSERT INTO {urg} (matter_id, unit_id, year, number, message, reply_due, automatic, issued_at, reply) "
+            f"SELECT r.matter_id, r.unit_id, %s, %s + ROW_NUMBER() OVER (ORDER BY r.matter_id), %s, %s, %s, %s, '' "
+            f"FROM {rem} r WHERE {mine} AND r.kind = %s",
+            [
+                today.year,
+                last,
+                reminders.URGING_TEXT,
+                connection.ops.adapt_datefield_value(plan.reply_due),
+                True,
+                at,
+                at,
+                ReminderKind.URGING.value,
+            ],
+        )
+
+        # The matter's timeline: the 催办单 issued, escalated, the matter named for the bulletin.
+        label = "'催办〔' || u.year || '〕' || u.number || '号'"
+        changes = {
+            ReminderKind.URGING: _json_object(
+                ("urging", _json_array("NULL", label)),
+                ("reply_due", _json_array("NULL", reminders.iso_date("u.reply_due"))),
+            ),
+            ReminderKind.ESCALATED: _json_object(("urging", _json_array("NULL", label))),
+        }
+        content_type = ContentType.objects.get_for_model(Matter).pk
+        events = _table(TimelineEvent)
+        columns = "content_type_id, object_id, at, verb, changes, note, public"
+        cursor.execute(
+            f"INSERT INTO {events} ({columns}) SELECT %s, CAST(u.matter_id AS TEXT), %s, 'urged', "
+            f"{changes[ReminderKind.URGING]}, u.message, %s FROM {urg} u WHERE u.issued_at = %s AND u.automatic",
+            [content_type, at, False, at],
+        )
+        cursor.execute(
+            f"INSERT INTO {events} ({columns}) SELECT %s, CAST(r.matter_id AS TEXT), %s, 'urging_escalated', "
+            f"{changes[ReminderKind.ESCALATED]}, '', %s FROM {rem} r "
+            f"JOIN {urg} u ON 'urging:' || u.id = r.period_key WHERE {mine} AND r.kind = %s",
+            [content_type, at, False, at, ReminderKind.ESCALATED.value],
+        )
+        cursor.execute(
+            f"INSERT INTO {events} ({columns}) SELECT %s, CAST(r.matter_id AS TEXT), %s, 'named', "
+            f"{_json_object()}, '', %s FROM {rem} r WHERE {mine} AND r.kind = %s",
+            [content_type, at, False, at, ReminderKind.NAMED.value],
+        )
+
+        # Who is told: the unit each reminder names (its leaders for escalations), every co-unit of a
+        # due-date reminder, the coordination office for the office's kinds.
+        managers = _sql_list(k for k, role in reminders.ROLE.items() if role == Role.MANAGER)
+        audience = (
+            f"SELECT r.id AS reminder_id, r.unit_id AS unit_id, "
+            f"CASE WHEN r.kind IN {managers} THEN {Role.MANAGER.value} ELSE {Role.STAFF.value} END AS min_role "
+            f"FROM {rem} r WHERE {mine} AND r.unit_id IS NOT NULL "
+            f"UNION ALL SELECT r.id, c.unit_id, {Role.STAFF.value} FROM {rem} r "
+            f"JOIN {_table(CoUnit)} c ON c.matter_id = r.matter_id "
+            f"WHERE {mine} AND r.kind IN {_sql_list(reminders.TO_CO_UNITS)} "
+            f"UNION ALL SELECT r.id, o.id, {Role.STAFF.value} FROM {rem} r CROSS JOIN {_table(Unit)} o "
+            f"WHERE o.kind = '{UnitKind.OFFICE.value}' AND {mine} AND r.kind IN {_sql_list(reminders.TO_OFFICE)}"
+        )
+        people = (
+            f"SELECT DISTINCT a.reminder_id, ms.user_id FROM ({audience}) a "
+            f"JOIN {_table(Membership)} ms ON ms.unit_id = a.unit_id AND ms.role >= a.min_role "
+            f"JOIN {_table(get_user_model())} p ON p.id = ms.user_id AND p.is_active"
+        )
+        sentinel = 4_294_967_295
+        prefix, suffix = reverse("supervision:matter", args=[sentinel]).split(str(sentinel))
+        message = "CASE r.kind " + " ".join(f"WHEN '{kind.value}' THEN %s" for kind in reminders.TITLES) + " END"
+        urging_kinds = _sql_list([ReminderKind.URGING, ReminderKind.ESCALATED])
+        cursor.execute(
+            f"INSERT INTO {_table(Notification)} (recipient_id, kind, message, params, title, body, url, created_at) "
+            f"SELECT x.user_id, 'reminder.' || r.kind, {message}, "
+            f"{_json_object(('title', 'm.title'), ('due', reminders.iso_date('m.due_date')))}, '', '', "
+            f"%s || m.id || %s || CASE WHEN r.kind IN {urging_kinds} THEN '#urgings' ELSE '' END, %s "
+            f"FROM ({people}) x JOIN {rem} r ON r.id = x.reminder_id JOIN {matter} m ON m.id = r.matter_id"
+            # The other back-ends (e-mail …) need the rows; the inbox alone needs nothing back.
+            + (" RETURNING id" if settings.NOTIFICATION_BACKENDS else ""),
+            [*reminders.TITLES.values(), prefix, suffix, at, at, at, at],
+        )
+        stored = cursor.fetchall() if settings.NOTIFICATION_BACKENDS else []
+    dispatch_after_commit([pk for (pk,) in stored])
+    return sent
+
+
+@transaction.atomic
+def do_write_snapshots(*, day=None):
+    """Store each city's figures for `day` (today by default); running twice for a day overwrites, never adds.
+
+    Totals count the matters that are under way or finished (not drafts, not cancelled).
+    "Done" counts matters verified done on or before the day, "overdue" open matters due
+    before it, so a snapshot written late for a past day still reads as of that day.
+    """
+    from .dashboard import Cell, city_for_path, city_units
+    from .models import ProgressSnapshot
+
+    day = day or timezone.localdate()
+    cities = list(city_units())
+    rows = (
+        Matter.objects.exclude(state__in=[State.DRAFT, State.CANCELLED])
+        .order_by()
+        .values("lead_unit__path")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(state=State.DONE, completed_on__lte=day)),
+            overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_date__lt=day)),
+            progress_sum=Sum("progress"),
+        )
+    )
+    figures = {city.pk: Cell() for city in cities}
+    for row in rows:
+        city = city_for_path(row["lead_unit__path"], cities)
+        if city is not None:
+            figures[city.pk].add({**row, "due_soon": 0})
+    snapshots = [
+        ProgressSnapshot(
+            date=day,
+            unit=city,
+            total=figures[city.pk].total,
+            done=figures[city.pk].done,
+            overdue=figures[city.pk].overdue,
+            mean_progress=figures[city.pk].mean_progress or 0,
+        )
+        for city in cities
+    ]
+    ProgressSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["date", "unit"],
+        update_fields=["total", "done", "overdue", "mean_progress"],
+    )
+    return snapshots

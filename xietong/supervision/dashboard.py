@@ -15,7 +15,7 @@ from xietong.core.access import role_for
 from xietong.core.models import Unit, UnitKind
 
 from .access import visible_matters
-from .models import DUE_SOON_DAYS, OPEN_STATES, Domain, Health, Matter, ProgressSnapshot, State
+from .models import DUE_SOON_DAYS, OPEN_STATES, Domain, Health, ProgressSnapshot, State
 
 LIST_LIMIT = 10
 TREND_DAYS = 180
@@ -234,48 +234,3 @@ def trend(cities, today, days=TREND_DAYS):
             together.append(rate(total, done))
         series.append({"name": None, "data": together})
     return {"dates": [d.isoformat() for d in dates], "series": series}
-
-
-def write_snapshots(day=None):
-    """Store each city's figures for `day` (today by default); running twice for a day overwrites, never adds.
-
-    Totals count the matters that are under way or finished (not drafts, not cancelled).
-    "Done" counts matters verified done on or before the day, "overdue" open matters due
-    before it, so a snapshot written late for a past day still reads as of that day.
-    """
-    day = day or timezone.localdate()
-    cities = list(city_units())
-    rows = (
-        Matter.objects.exclude(state__in=[State.DRAFT, State.CANCELLED])
-        .order_by()
-        .values("lead_unit__path")
-        .annotate(
-            total=Count("id"),
-            done=Count("id", filter=Q(state=State.DONE, completed_on__lte=day)),
-            overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_date__lt=day)),
-            progress_sum=Sum("progress"),
-        )
-    )
-    figures = {city.pk: Cell() for city in cities}
-    for row in rows:
-        city = city_for_path(row["lead_unit__path"], cities)
-        if city is not None:
-            figures[city.pk].add({**row, "due_soon": 0})
-    snapshots = [
-        ProgressSnapshot(
-            date=day,
-            unit=city,
-            total=figures[city.pk].total,
-            done=figures[city.pk].done,
-            overdue=figures[city.pk].overdue,
-            mean_progress=figures[city.pk].mean_progress or 0,
-        )
-        for city in cities
-    ]
-    ProgressSnapshot.objects.bulk_create(
-        snapshots,
-        update_conflicts=True,
-        unique_fields=["date", "unit"],
-        update_fields=["total", "done", "overdue", "mean_progress"],
-    )
-    return snapshots

@@ -589,11 +589,11 @@ def _complete_milestone(office, matter, title, day):
 
 def _write_snapshots():
     """Weekly figures per city from August to December 2022, and today's."""
-    from .dashboard import write_snapshots
+    from .actions import do_write_snapshots
 
     day, count = D(2022, 8, 7), 0
     while day <= D(2022, 12, 31):
-        count += len(write_snapshots(day))
+        count += len(do_write_snapshots(day=day))
         day += datetime.timedelta(days=7)
-    count += len(write_snapshots(timezone.localdate()))
+    count += len(do_write_snapshots(day=timezone.localdate()))
     return count

@@ -358,10 +358,15 @@ class Reminder(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     message = models.TextField(blank=True)
+    # How many people a 催办 by hand reached; the periodic run's notifications are counted in the inbox.
     recipients = models.PositiveIntegerField(default=0)
+    # The unit told (a report owed, a 催办单 escalated to its leaders); empty when only the office is.
+    unit = models.ForeignKey("core.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         ordering = ["-sent_at"]
+        # A run finds the rows it claimed by their timestamp.
+        indexes = [models.Index(fields=["sent_at"])]
         constraints = [
             models.UniqueConstraint(fields=["matter", "kind", "period_key"], name="reminder_once_per_period")
         ]

@@ -1,175 +1,252 @@
-"""Reminders and escalation, run periodically over every open matter.
+"""Reminders and the escalation ladder: which rules fire today, as set-based SQL.
 
-Rules (each fires at most once per matter, rule and period — the unique key on
-Reminder decides, so two workers running at once send each reminder once):
+Rules (each fires at most once per matter, rule and period — the unique key on Reminder decides,
+so two workers running at once send each reminder once):
 - due: 7 days and 1 day before the due date, to the lead and co-units;
 - milestone: 3 days before a milestone's due date, to the lead unit;
-- report: in the last 3 days of each reporting period, to each participating unit that
-  has not reported in that period;
-- overdue_manager: every overdue week, to the managers of the lead unit;
-- overdue_office: from the second overdue week on, weekly, to the coordination office.
+- report: in the last 3 days of each reporting period, to each participating unit that has not
+  reported in that period.
 
-The run reads in a few set-based queries and writes in batches, so its cost grows
-with the number of reminders due, not with per-matter round trips.
+Past the due date the escalation ladder takes over (`EscalationLadder`, dated data in the admin;
+common practice by default). It replaced weekly overdue reminders to the managers and the office
+(kinds overdue_manager and overdue_office, kept for the rows they left):
+- urging: a 催办单 to the lead unit on the `urge_after_working_days`-th working day after the due
+  date, to be answered within `reply_working_days` working days (once per due date: an extension
+  that moves the date starts the ladder again);
+- escalated: a 催办单 not answered by its reply deadline goes to the urged unit's leaders (managers);
+- named: `name_after_working_days` working days after that escalation, a matter still overdue is
+  named in the next bulletin (the office and the lead unit are told).
+Working days follow the official calendar (`xietong.core.workdays`).
+
+This module only says what is due; `actions.do_send_reminders` writes it. Every rule is one SELECT
+with dates computed here in Python, so the statements run unchanged on PostgreSQL and SQLite and
+the run's cost does not grow with per-matter round trips.
 """
 
 import datetime
-from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db import connection, transaction
-from django.urls import reverse
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from xietong.core import workdays
 from xietong.core.models import Role
-from xietong.core.notify import notify_bulk, office_units, recipient_ids_by_unit
 
-from .actions import period_bounds
-from .models import CoUnit, Matter, Milestone, ProgressReport, Reminder, ReminderKind, State
+from .models import (
+    CoUnit,
+    EscalationLadder,
+    Frequency,
+    Matter,
+    Milestone,
+    ProgressReport,
+    Reminder,
+    ReminderKind,
+    ReportStatus,
+    State,
+    Urging,
+)
 
 DUE_THRESHOLDS = (1, 7)  # ascending: the nearest threshold reached names the reminder
 MILESTONE_DAYS = 3
 REPORT_WINDOW_DAYS = 3
-OFFICE_AFTER_DAYS = 7
-BATCH = 2000
 
+OPEN = [State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED]
+# A matter submitted for verification waits for the office: nobody urges the unit about it.
+UNDER_WAY = [State.ASSIGNED, State.IN_PROGRESS]
 
-def open_matters():
-    """The columns the rules need, for every open matter, in one query."""
-    return list(
-        Matter.objects.filter(state__in=[State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED]).values_list(
-            "id", "lead_unit_id", "due_date", "reporting_frequency", "state", "title"
-        )
-    )
-
-
-def candidates(today, matters=None):
-    """(matter_id, kind, period_key, unit_ids or None for the office) for every rule that applies today."""
-    matters = open_matters() if matters is None else matters
-    co_units = defaultdict(list)
-    for matter_id, unit_id in CoUnit.objects.filter(
-        matter__state__in=[State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED]
-    ).values_list("matter_id", "unit_id"):
-        co_units[matter_id].append(unit_id)
-
-    # Which units already reported in their current period: one query over recent reports.
-    earliest_period_start = today - datetime.timedelta(days=100)
-    report_days = defaultdict(list)
-    for matter_id, unit_id, submitted_at in ProgressReport.objects.filter(
-        submitted_at__date__gte=earliest_period_start,
-        matter__state__in=[State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED],
-    ).values_list("matter_id", "unit_id", "submitted_at"):
-        report_days[(matter_id, unit_id)].append(timezone.localtime(submitted_at).date())
-    periods = {}
-
-    milestones = defaultdict(list)
-    for matter_id, ms_id, due in Milestone.objects.filter(
-        done_on__isnull=True,
-        due_date__gte=today,
-        due_date__lte=today + datetime.timedelta(days=MILESTONE_DAYS),
-        matter__state__in=[State.ASSIGNED, State.IN_PROGRESS],
-    ).values_list("matter_id", "id", "due_date"):
-        milestones[matter_id].append((ms_id, due))
-
-    out = []
-    for matter_id, lead_id, due, frequency, state, _title in matters:
-        units = [lead_id, *co_units.get(matter_id, ())]
-        days_left = (due - today).days
-        if days_left >= 0:
-            for threshold in DUE_THRESHOLDS:
-                if days_left <= threshold:
-                    out.append((matter_id, ReminderKind.DUE, f"due:{threshold}", units))
-                    break
-        else:
-            week = f"{today.isocalendar()[0]}-W{today.isocalendar()[1]:02d}"
-            out.append((matter_id, ReminderKind.OVERDUE_MANAGER, week, [lead_id]))
-            if -days_left > OFFICE_AFTER_DAYS:
-                out.append((matter_id, ReminderKind.OVERDUE_OFFICE, week, None))
-        for ms_id, _due in milestones.get(matter_id, ()):
-            out.append((matter_id, ReminderKind.MILESTONE_DUE, f"milestone:{ms_id}", [lead_id]))
-        if state == State.SUBMITTED:
-            continue  # waiting for the office: no report is owed
-        key = (frequency, today)
-        if key not in periods:
-            periods[key] = period_bounds(frequency, today)
-        start, end, period_key = periods[key]
-        if (end - today).days < REPORT_WINDOW_DAYS:
-            for unit_id in units:
-                if not any(start <= d <= end for d in report_days.get((matter_id, unit_id), ())):
-                    out.append((matter_id, ReminderKind.REPORT, f"report:{unit_id}:{period_key}", [unit_id]))
-    return out
-
-
-def _claim(rows, now):
-    """Insert reminder rows, skipping those that exist; return the keys this call inserted.
-
-    INSERT … ON CONFLICT DO NOTHING RETURNING works on PostgreSQL and SQLite ≥ 3.35 alike,
-    and under concurrency only one transaction gets a given key back.
-    """
-    table = Reminder._meta.db_table
-    claimed = set()
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), BATCH):
-            chunk = rows[i : i + BATCH]
-            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-            params = []
-            for matter_id, kind, period_key, recipients in chunk:
-                params += [matter_id, kind, period_key, now, "", recipients]
-            cursor.execute(
-                f"INSERT INTO {table} (matter_id, kind, period_key, sent_at, message, recipients) "
-                f"VALUES {placeholders} ON CONFLICT (matter_id, kind, period_key) DO NOTHING "
-                f"RETURNING matter_id, kind, period_key",
-                params,
-            )
-            claimed.update((m, k, p) for m, k, p in cursor.fetchall())
-    return claimed
-
+# Who is told of each kind: the unit stored on the reminder, with at least this role.
+ROLE = {ReminderKind.ESCALATED: Role.MANAGER}
+# Kinds that also go to every co-unit, and kinds the coordination office hears of.
+TO_CO_UNITS = {ReminderKind.DUE}
+TO_OFFICE = {ReminderKind.NAMED}
 
 TITLES = {
     ReminderKind.DUE: gettext_noop("%(title)s: due on %(due)s"),
     ReminderKind.MILESTONE_DUE: gettext_noop("%(title)s: a milestone is due soon"),
     ReminderKind.REPORT: gettext_noop("%(title)s: progress report due this period"),
-    ReminderKind.OVERDUE_MANAGER: gettext_noop("Overdue: %(title)s (due %(due)s)"),
-    ReminderKind.OVERDUE_OFFICE: gettext_noop("Escalated, overdue: %(title)s (due %(due)s)"),
+    ReminderKind.URGING: gettext_noop("催办单 issued: %(title)s was due on %(due)s"),
+    ReminderKind.ESCALATED: gettext_noop("催办单 not answered in time: %(title)s (due %(due)s)"),
+    ReminderKind.NAMED: gettext_noop("To be named in the next bulletin: %(title)s (due %(due)s)"),
 }
+# Inbox rows of the weekly overdue reminders the ladder replaced still carry these keys.
+EARLIER_TITLES = [
+    gettext_noop("Overdue: %(title)s (due %(due)s)"),
+    gettext_noop("Escalated, overdue: %(title)s (due %(due)s)"),
+]
+# The text of a 催办单 the ladder issues, stored as written (like a person's), in the offices' language.
+URGING_TEXT = "该事项已超过办理期限，请抓紧办理，并在回复期限内书面回复办理情况。"
+LADDER_KINDS = (ReminderKind.URGING, ReminderKind.ESCALATED, ReminderKind.NAMED)
 
 
-def run_reminders(today=None):
-    """Send every reminder due today that has not been sent; returns the number of reminders sent."""
-    today = today or timezone.localdate()
-    now = timezone.now()
-    matters = open_matters()
-    found = candidates(today, matters)
-    if not found:
-        return 0
+def ladder_on(day):
+    """The escalation ladder in force on `day` (the defaults when the operator has entered none)."""
+    return EscalationLadder.objects.filter(effective_from__lte=day).order_by("-effective_from").first() or (
+        EscalationLadder(effective_from=datetime.date.min)
+    )
 
-    unit_ids = {u for *_, units in found if units for u in units}
-    staff_of = recipient_ids_by_unit(unit_ids, min_role=Role.STAFF)
-    managers_of = recipient_ids_by_unit(unit_ids, min_role=Role.MANAGER)
-    office = set().union(*recipient_ids_by_unit([u.pk for u in office_units()], min_role=Role.STAFF).values())
 
-    def recipients_for(kind, units):
-        if units is None:
-            return office
-        pool = managers_of if kind == ReminderKind.OVERDUE_MANAGER else staff_of
-        return set().union(*(pool[u] for u in units))
+# Fortnights are counted from one fixed Monday, not from ISO week numbers: an ISO year of 53 weeks
+# (2020, 2026, 2032) would otherwise end in a fortnight that overlaps the next year's first one.
+# 2025-12-29 starts ISO week 2026-W01, so the fortnights of 2026 pair the weeks as before.
+BIWEEKLY_ANCHOR = datetime.date(2025, 12, 29)
 
-    rows = [(m, kind, key, len(recipients_for(kind, units))) for m, kind, key, units in found]
-    sent = 0
-    with transaction.atomic():
-        claimed = _claim(rows, now)
-        if not claimed:
-            return 0
-        about = {matter_id: (title, due) for matter_id, _lead, due, _f, _s, title in matters}
-        notifications = []
-        for matter_id, kind, key, units in found:
-            if (matter_id, kind, key) not in claimed:
-                continue
-            sent += 1
-            matter_title, due = about[matter_id]
-            params = {"title": matter_title, "due": due.isoformat()}
-            url = reverse("supervision:matter", args=[matter_id])
-            for user_id in recipients_for(kind, units):
-                notifications.append((user_id, f"reminder.{kind}", TITLES[kind], params, url))
-        notify_bulk(notifications, at=now)
-    return sent
+
+def period_bounds(frequency, day):
+    """The reporting period that contains `day`: (start, end, key).
+
+    Periods of one frequency tile the calendar: each day lies in exactly one, and each key names
+    exactly one period, across year ends too.
+    """
+    if frequency == "weekly":
+        start = day - datetime.timedelta(days=day.weekday())
+        iso_year, iso_week, _weekday = day.isocalendar()
+        return start, start + datetime.timedelta(days=6), f"{iso_year}-W{iso_week:02d}"
+    if frequency == "biweekly":
+        start = BIWEEKLY_ANCHOR + datetime.timedelta(days=14 * ((day - BIWEEKLY_ANCHOR).days // 14))
+        return start, start + datetime.timedelta(days=13), f"B{start.isoformat()}"
+    if frequency == "quarterly":
+        quarter = (day.month - 1) // 3
+        start = datetime.date(day.year, 3 * quarter + 1, 1)
+        end = datetime.date(day.year + (quarter == 3), (3 * quarter + 3) % 12 + 1, 1) - datetime.timedelta(days=1)
+        return start, end, f"{day.year}-Q{quarter + 1}"
+    start = day.replace(day=1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    return start, end, f"{day:%Y-%m}"
+
+
+def latest_day_reaching(today, working_days):
+    """The latest day d with add_working_days(d, working_days) ≤ today: what lies that far behind today.
+
+    add_working_days is non-decreasing in d, so walking back from today finds it in a few steps.
+    """
+    day = today
+    while workdays.add_working_days(day, working_days) > today:
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def start_of(day):
+    """The first instant of a local day, for comparing stored times with calendar days."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The dates today's rules compare with, worked out once per run."""
+
+    today: datetime.date
+    ladder: EscalationLadder
+    urge_due_by: datetime.date  # a matter due on or before this day gets its 催办单 today
+    reply_due: datetime.date  # the reply deadline of a 催办单 issued today
+    name_reply_due_by: datetime.date  # escalated 催办单 with a deadline up to this day name their matter
+
+    @classmethod
+    def on(cls, today):
+        ladder = ladder_on(today)
+        return cls(
+            today=today,
+            ladder=ladder,
+            urge_due_by=latest_day_reaching(today, max(ladder.urge_after_working_days, 1)),
+            reply_due=workdays.add_working_days(today, ladder.reply_working_days),
+            # Escalation comes on the first working day after the deadline, naming N working days later.
+            name_reply_due_by=latest_day_reaching(today, 1 + ladder.name_after_working_days),
+        )
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def iso_date(column):
+    """A date column as YYYY-MM-DD text (SQLite stores dates as that text already)."""
+    return f"to_char({column}, 'YYYY-MM-DD')" if connection.vendor == "postgresql" else column
+
+
+def _in(values):
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
+def candidates_sql(plan):
+    """One SELECT of (matter_id, kind, period_key, unit_id) for every rule that applies on `plan.today`.
+
+    unit_id is the unit told (NULL: the office only); the unique key (matter, kind, period_key) then
+    decides what is new.
+    """
+    today = plan.today
+    # Dates and times in each database's own form (SQLite compares them as text).
+    day, instant = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
+    m, c, ms, r, u, rem = (_table(x) for x in (Matter, CoUnit, Milestone, ProgressReport, Urging, Reminder))
+    params = []
+    parts = []
+
+    # Before the due date.
+    soon, tomorrow = today + datetime.timedelta(days=DUE_THRESHOLDS[-1]), today + datetime.timedelta(days=1)
+    parts.append(
+        f"SELECT m.id AS matter_id, %s AS kind, "
+        f"CASE WHEN m.due_date <= %s THEN 'due:1' ELSE 'due:7' END AS period_key, m.lead_unit_id AS unit_id "
+        f"FROM {m} m "
+        f"WHERE m.state IN {_in(OPEN)} AND m.due_date >= %s AND m.due_date <= %s"
+    )
+    params += [ReminderKind.DUE.value, day(tomorrow), *map(str, OPEN), day(today), day(soon)]
+
+    parts.append(
+        f"SELECT ms.matter_id, %s, 'milestone:' || ms.id, m.lead_unit_id FROM {ms} ms "
+        f"JOIN {m} m ON m.id = ms.matter_id WHERE ms.done_on IS NULL AND ms.due_date >= %s AND ms.due_date <= %s "
+        f"AND m.state IN {_in(UNDER_WAY)}"
+    )
+    params += [ReminderKind.MILESTONE_DUE.value, day(today), day(today + datetime.timedelta(days=MILESTONE_DAYS))]
+    params += [str(s) for s in UNDER_WAY]
+
+    # Reports owed at the end of each reporting period, per participating unit.
+    for frequency in Frequency:
+        start, end, key = period_bounds(frequency, today)
+        if (end - today).days >= REPORT_WINDOW_DAYS:
+            continue
+        participants = (
+            f"SELECT m.id AS matter_id, m.lead_unit_id AS unit_id FROM {m} m "
+            f"WHERE m.reporting_frequency = %s AND m.state IN {_in(UNDER_WAY)} "
+            f"UNION ALL SELECT c.matter_id, c.unit_id FROM {c} c JOIN {m} m ON m.id = c.matter_id "
+            f"WHERE m.reporting_frequency = %s AND m.state IN {_in(UNDER_WAY)}"
+        )
+        parts.append(
+            f"SELECT p.matter_id, %s, 'report:' || p.unit_id || ':' || %s, p.unit_id FROM ({participants}) p "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {r} r WHERE r.matter_id = p.matter_id AND r.unit_id = p.unit_id "
+            f"AND r.submitted_at >= %s AND r.submitted_at < %s AND r.status <> %s)"
+        )
+        params += [ReminderKind.REPORT.value, key, frequency.value, *map(str, UNDER_WAY)]
+        params += [frequency.value, *map(str, UNDER_WAY)]
+        params += [instant(start_of(start)), instant(start_of(end + datetime.timedelta(days=1)))]
+        params.append(ReportStatus.WITHDRAWN.value)
+
+    # The ladder: 催办单, escalation of unanswered ones, naming in the bulletin.
+    parts.append(
+        f"SELECT m.id, %s, 'due:' || {iso_date('m.due_date')}, m.lead_unit_id FROM {m} m "
+        f"WHERE m.state IN {_in(UNDER_WAY)} AND m.due_date <= %s"
+    )
+    params += [ReminderKind.URGING.value, *map(str, UNDER_WAY), day(plan.urge_due_by)]
+    parts.append(
+        f"SELECT u.matter_id, %s, 'urging:' || u.id, u.unit_id FROM {u} u JOIN {m} m ON m.id = u.matter_id "
+        f"WHERE u.replied_at IS NULL AND u.reply_due < %s AND m.state IN {_in(UNDER_WAY)}"
+    )
+    params += [ReminderKind.ESCALATED.value, day(today), *map(str, UNDER_WAY)]
+    # Named: still overdue, with a 催办单 about the current due date (deadline after it) that was
+    # escalated and whose deadline lies far enough back.
+    parts.append(
+        f"SELECT m.id, %s, 'due:' || {iso_date('m.due_date')}, m.lead_unit_id FROM {m} m "
+        f"WHERE m.state IN {_in(UNDER_WAY)} AND m.due_date < %s AND EXISTS ("
+        f"SELECT 1 FROM {u} u JOIN {rem} e ON e.matter_id = u.matter_id AND e.kind = %s "
+        f"AND e.period_key = 'urging:' || u.id "
+        f"WHERE u.matter_id = m.id AND u.reply_due > m.due_date AND u.reply_due <= %s)"
+    )
+    params += [ReminderKind.NAMED.value, *map(str, UNDER_WAY), day(today), ReminderKind.ESCALATED.value]
+    params.append(day(plan.name_reply_due_by))
+    return " UNION ALL ".join(parts), params
+
+
+def candidates(today):
+    """The (matter_id, kind, period_key, unit_id) rows due on `today` (sent or not): for tests and checks."""
+    sql, params = candidates_sql(Plan.on(today))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(matter_id, kind, key, unit_id) for matter_id, kind, key, unit_id in cursor.fetchall()]

@@ -8,6 +8,6 @@ from .snapshot_tasks import snapshot_progress_task  # noqa: F401  (registers it 
 @shared_task(name="xietong.supervision.run_reminders")
 def run_reminders_task(day=None):
     """Periodic: reminders before due dates and at each reporting period, escalation when overdue."""
-    from .reminders import run_reminders
+    from .actions import do_send_reminders
 
-    return run_reminders(datetime.date.fromisoformat(day) if day else None)
+    return do_send_reminders(today=datetime.date.fromisoformat(day) if day else None)

@@ -122,6 +122,8 @@ VERB_LABELS = {
     "report_withdrawn": gettext_lazy("Progress report withdrawn"),
     "urging_signed": gettext_lazy("催办单 signed for"),
     "urging_replied": gettext_lazy("催办单 answered"),
+    "urging_escalated": gettext_lazy("催办单 not answered in time: escalated to the unit's leaders"),
+    "named": gettext_lazy("Named in the next bulletin"),
     "extension_requested": gettext_lazy("Extension requested"),
     "extension_granted": gettext_lazy("Extension granted"),
     "extension_refused": gettext_lazy("Extension refused"),

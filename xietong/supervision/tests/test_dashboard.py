@@ -5,7 +5,7 @@ import pytest
 from xietong.conftest import client_for, make_user
 from xietong.core.models import Role
 from xietong.supervision import actions
-from xietong.supervision.dashboard import write_snapshots
+from xietong.supervision.actions import do_write_snapshots
 from xietong.supervision.models import ProgressSnapshot, State
 from xietong.supervision.tests.factories import deliver, make_matter
 
@@ -124,8 +124,8 @@ def test_htmx_gets_only_the_results(led_matter, office_user):
 
 
 def test_trend_from_snapshots_per_city(led_matter, office_user, member, town_staff, cluster, frozen_day):
-    write_snapshots(frozen_day - datetime.timedelta(days=1))
-    write_snapshots(frozen_day)
+    do_write_snapshots(day=frozen_day - datetime.timedelta(days=1))
+    do_write_snapshots(day=frozen_day)
     _, response = html_of(office_user)
     trend = response.context["trend"]
     assert trend["dates"] == ["2022-09-14", "2022-09-15"]
@@ -140,7 +140,7 @@ def test_trend_from_snapshots_per_city(led_matter, office_user, member, town_sta
 
 
 def test_the_city_filter_narrows_the_trend(led_matter, office_user, cluster, frozen_day):
-    write_snapshots(frozen_day)
+    do_write_snapshots(day=frozen_day)
     _, response = html_of(office_user, city=cluster["xinzhou"].pk)
     assert [s["name"] for s in response.context["trend"]["series"]] == ["忻州市人民政府"]
 
@@ -167,8 +167,8 @@ def build(count, office_user, cluster, reporter):
                 text="进展",
                 percent=30,
             )
-    write_snapshots(datetime.date(2022, 9, 14))
-    write_snapshots(datetime.date(2022, 9, 15))
+    do_write_snapshots(day=datetime.date(2022, 9, 14))
+    do_write_snapshots(day=datetime.date(2022, 9, 15))
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@ from django.db import connection
 from xietong.conftest import database_url_for_workers, make_user
 from xietong.core.models import Notification, Role
 from xietong.supervision import actions
+from xietong.supervision.actions import do_send_reminders
 from xietong.supervision.models import Milestone, Reminder, ReminderKind, State
-from xietong.supervision.reminders import candidates, run_reminders
+from xietong.supervision.reminders import candidates
 from xietong.supervision.tests.factories import make_matter, prepare
 
 DUE = datetime.date(2022, 8, 31)
@@ -42,15 +43,19 @@ def recipients(kind):
 
 
 def test_nothing_is_due_early_in_the_period(matter):
-    assert run_reminders(datetime.date(2022, 8, 2)) == 0
+    assert do_send_reminders(today=datetime.date(2022, 8, 2)) == 0
 
 
 def test_due_reminders_seven_days_and_one_day_before(matter, people):
-    assert run_reminders(datetime.date(2022, 8, 24)) == 1  # due in 7 days; reports are owed only at period end
+    assert (
+        do_send_reminders(today=datetime.date(2022, 8, 24)) == 1
+    )  # due in 7 days; reports are owed only at period end
     assert kinds_sent() == [("due", "due:7")]
     assert recipients("due") == {"jz-staff", "jz-manager", "ty-staff"}
-    assert run_reminders(datetime.date(2022, 8, 25)) == 0  # the same rule and period: not again
-    assert run_reminders(datetime.date(2022, 8, 30)) == 1 + 2  # due tomorrow; both units owe this month's report
+    assert do_send_reminders(today=datetime.date(2022, 8, 25)) == 0  # the same rule and period: not again
+    assert (
+        do_send_reminders(today=datetime.date(2022, 8, 30)) == 1 + 2
+    )  # due tomorrow; both units owe this month's report
     assert ("due", "due:1") in kinds_sent()
 
 
@@ -66,29 +71,27 @@ def test_report_reminder_skips_units_that_reported(matter, people, cluster):
             percent=30,
         )
     found = [c for c in candidates(datetime.date(2022, 8, 29)) if c[1] == ReminderKind.REPORT]
-    assert [units for *_, units in found] == [[cluster["taiyuan"].pk]]
+    assert [unit for *_, unit in found] == [cluster["taiyuan"].pk]
 
 
 def test_reminders_are_not_sent_for_closed_matters(matter, people):
     actions.do_transition(actor=people["office"], matter=matter, name="cancel", reason="并入其他事项")
-    assert run_reminders(datetime.date(2022, 8, 30)) == 0
+    assert do_send_reminders(today=datetime.date(2022, 8, 30)) == 0
 
 
 def test_milestone_reminder(matter, people):
     Milestone.objects.create(matter=matter, title="完成初步设计", due_date=datetime.date(2022, 8, 10))
-    run_reminders(datetime.date(2022, 8, 7))
+    do_send_reminders(today=datetime.date(2022, 8, 7))
     assert recipients("milestone_due") == {"jz-staff", "jz-manager"}
 
 
-def test_escalation_first_to_the_manager_then_to_the_office(matter, people):
-    run_reminders(datetime.date(2022, 9, 1))
-    assert recipients("overdue_manager") == {"jz-manager"}
-    assert recipients("overdue_office") == set()
-    run_reminders(datetime.date(2022, 9, 9))  # more than a week overdue
-    assert recipients("overdue_office") == {"office-supervisor"}
-    weekly = Reminder.objects.filter(kind="overdue_manager").count()
-    run_reminders(datetime.date(2022, 9, 10))  # same ISO week
-    assert Reminder.objects.filter(kind="overdue_manager").count() == weekly
+def test_past_the_due_date_the_ladder_takes_over(matter, people):
+    """No weekly overdue reminders any more: a 催办单 on the first working day after the due date."""
+    do_send_reminders(today=datetime.date(2022, 9, 1))  # Thursday, the first working day after 08-31
+    assert [k for k, _ in kinds_sent() if k != "report"] == ["urging"]
+    assert recipients("urging") == {"jz-staff", "jz-manager"}
+    do_send_reminders(today=datetime.date(2022, 9, 2))  # nothing more while the 催办单 awaits its answer
+    assert [k for k, _ in kinds_sent() if k != "report"] == ["urging"]
 
 
 def test_submitted_matters_owe_no_report(matter, people):
@@ -116,7 +119,7 @@ def test_two_concurrent_runs_send_each_reminder_once(cluster, people, matter):
     def run():
         try:
             barrier.wait()
-            results.append(run_reminders(day))
+            results.append(do_send_reminders(today=day))
         finally:
             connections.close_all()
 
@@ -156,8 +159,9 @@ def test_two_real_workers_send_each_reminder_once(celery_workers, cluster, peopl
     ]
     sent = [r.get(timeout=60) for r in results]
     expected = Reminder.objects.count()
-    # Due 08-20 … 09-28, run on 09-05: 16 overdue (manager), 9 of them over a week (office), 8 due within a week.
-    assert expected == 16 + 9 + 8
+    # Due 08-20 … 09-28, run on Monday 09-05: 8 due within a week, and a 催办单 for each of the 16 matters
+    # due by Sunday 09-04 (the first working day after is today).
+    assert expected == 8 + 16
     assert sum(sent) == expected  # every reminder counted by exactly one run
     assert Reminder.objects.values("matter", "kind", "period_key").distinct().count() == expected
     # Each sent reminder produced one notification per recipient, never two.
@@ -173,5 +177,5 @@ def test_reminders_reach_the_mail_backend_after_commit(matter, people, django_ca
     people["jz_staff"].email = "jz@example.org"
     people["jz_staff"].save(update_fields=["email"])
     with django_capture_on_commit_callbacks(execute=True):
-        run_reminders(datetime.date(2022, 8, 30))
+        do_send_reminders(today=datetime.date(2022, 8, 30))
     assert any(m.to == ["jz@example.org"] and matter.title in m.subject for m in mail.outbox)

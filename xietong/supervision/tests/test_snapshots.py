@@ -5,7 +5,8 @@ import io
 
 from django.core.management import call_command
 
-from xietong.supervision.dashboard import health_q, write_snapshots
+from xietong.supervision.actions import do_write_snapshots
+from xietong.supervision.dashboard import health_q
 from xietong.supervision.models import Health, Matter, ProgressSnapshot
 from xietong.supervision.snapshot_tasks import snapshot_progress_task
 from xietong.supervision.tests.factories import deliver, make_matter
@@ -24,7 +25,7 @@ def test_snapshot_counts_each_city_by_its_lead_units(cluster, office_user, froze
     deliver(done, office_user)
     make_matter(office_user, cluster["xinzhou"], assign=False)  # a draft does not count
     make_matter(office_user, cluster["office"])  # led by the office: no city
-    write_snapshots(frozen_day)
+    do_write_snapshots(day=frozen_day)
     assert figures(frozen_day) == {
         "taiyuan": (2, 1, 1, 50),
         "xinzhou": (0, 0, 0, 0),
@@ -33,16 +34,16 @@ def test_snapshot_counts_each_city_by_its_lead_units(cluster, office_user, froze
 
 
 def test_running_twice_a_day_overwrites(cluster, office_user, frozen_day):
-    write_snapshots(frozen_day)
+    do_write_snapshots(day=frozen_day)
     make_matter(office_user, cluster["xinzhou"])
-    write_snapshots(frozen_day)
+    do_write_snapshots(day=frozen_day)
     assert ProgressSnapshot.objects.count() == 3
     assert figures(frozen_day)["xinzhou"] == (1, 0, 0, 0)
 
 
 def test_a_past_day_reads_as_of_that_day(cluster, office_user, frozen_day):
     make_matter(office_user, cluster["taiyuan"], due=datetime.date(2022, 9, 10))
-    write_snapshots(datetime.date(2022, 9, 1))
+    do_write_snapshots(day=datetime.date(2022, 9, 1))
     assert figures(datetime.date(2022, 9, 1))["taiyuan"] == (1, 0, 0, 0)  # not yet overdue on 1 September
 
 

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 
-from xietong.supervision.dashboard import write_snapshots
+from xietong.supervision.actions import do_write_snapshots
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        snapshots = write_snapshots(options["date"])
+        snapshots = do_write_snapshots(day=options["date"])
         for s in snapshots:
             self.stdout.write(
                 f"{s.date} {s.unit.name}: {s.done}/{s.total} done, {s.overdue} overdue, {s.mean_progress}%"
