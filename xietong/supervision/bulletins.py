@@ -8,9 +8,16 @@ Definitions (for a period [start, end], looked at on the day `as_of` = min(today
   of the period and not already done before it began;
 - done: verified as done by `as_of`; completion rate = done / in scope;
 - due: in scope with a due date on or before `as_of`; on-time rate = due matters done by their
-  due date / due matters (an overdue matter lowers it; one done early does not count yet);
+  due date / due matters (an overdue matter lowers it; one done early does not count yet). The due
+  date of on-time rates is the original one unless an extension was granted before it passed
+  (`Matter.on_time_due_date`); the overdue list follows the date in force;
 - overdue: due before `as_of` and not done by then, with the days it is late on `as_of`.
 A rate with nothing to divide by is None (shown as "—"), never a division by zero.
+
+Beside the rates: 催办单 issued in the period per city, domain, urged unit and matter; matters verified
+as done with a stated reason although conditions were unmet; and matters the escalation ladder named
+in the period (a bulletin names those named since its period began, so consecutive bulletins name each
+once).
 
 The city of a matter is the city unit above its lead unit (found by path prefix); matters led by
 units outside any city (the office, a task force) are grouped apart. Figures are counted in the
@@ -24,6 +31,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import StartsWith
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -35,7 +43,8 @@ from xietong.core.models import Unit, UnitKind
 from xietong.core.notify import notify, office_units, recipients
 
 from .access import can_supervise
-from .models import Bulletin, Domain, Matter, State, local_today
+from .models import Bulletin, Domain, Matter, Reminder, ReminderKind, State, Urging, local_today
+from .reminders import start_of
 
 SCOPE_STATES = [State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED, State.DONE]
 NO_CITY = "none"
@@ -53,8 +62,8 @@ def rate(numerator, denominator):
     return round(numerator / denominator, 4) if denominator else None
 
 
-def _city_of_lead_unit():
-    cities = Unit.objects.filter(StartsWith(OuterRef("lead_unit__path"), F("path")), kind=UnitKind.CITY)
+def _city_of_lead_unit(prefix=""):
+    cities = Unit.objects.filter(StartsWith(OuterRef(f"{prefix}lead_unit__path"), F("path")), kind=UnitKind.CITY)
     return Subquery(cities.values("pk")[:1])
 
 
@@ -73,9 +82,11 @@ def compute(period_start, period_end, today=None):
     today = today or local_today()
     as_of = min(today, period_end)
     done = Q(state=State.DONE, completed_on__lte=as_of)
-    due = Q(due_date__lte=as_of)
-    scope = Matter.objects.filter(state__in=SCOPE_STATES, start_date__lte=period_end).exclude(
-        completed_on__lt=period_start
+    due = Q(counted_due__lte=as_of)
+    scope = (
+        Matter.objects.filter(state__in=SCOPE_STATES, start_date__lte=period_end)
+        .exclude(completed_on__lt=period_start)
+        .annotate(counted_due=Coalesce("on_time_due_date", "due_date"))
     )
     grouped = (
         scope.annotate(city_id=_city_of_lead_unit())
@@ -84,7 +95,7 @@ def compute(period_start, period_end, today=None):
             in_scope=Count("pk"),
             done=Count("pk", filter=done),
             due=Count("pk", filter=due),
-            done_on_time=Count("pk", filter=done & due & Q(completed_on__lte=F("due_date"))),
+            done_on_time=Count("pk", filter=done & due & Q(completed_on__lte=F("counted_due"))),
             overdue=Count("pk", filter=Q(due_date__lt=as_of) & ~done),
         )
         .order_by()
@@ -132,14 +143,16 @@ def compute(period_start, period_end, today=None):
             "lead_unit": m.lead_unit.name,
             "city": str(m.city_id) if m.city_id else NO_CITY,
             "domain": m.domain,
-            "on_time": m.completed_on <= m.due_date,
+            "on_time": m.completed_on <= m.counted_due,
+            "override": m.verification_override,
         }
         for m in scope.filter(done)
         .annotate(city_id=_city_of_lead_unit())
         .select_related("lead_unit")
-        .only("pk", "code", "title", "domain", "completed_on", "due_date", "lead_unit__name")
+        .only("pk", "code", "title", "domain", "completed_on", "due_date", "verification_override", "lead_unit__name")
         .order_by("completed_on", "code")
     ]
+    ladder = _ladder_figures(scope, period_start, as_of, by_city, by_domain, totals)
     return {
         "period_start": period_start.isoformat(),
         "period_end": period_end.isoformat(),
@@ -150,7 +163,71 @@ def compute(period_start, period_end, today=None):
         "by_city_domain": by_city_domain,
         "overdue": overdue,
         "done": done_list,
+        "overrides": [item for item in done_list if item["override"]],
+        **ladder,
     }
+
+
+def _ladder_figures(scope, period_start, as_of, by_city, by_domain, totals):
+    """催办单 of the period (adding `urgings` to the city, domain and total rows) and the matters named."""
+    issued = Q(issued_at__gte=start_of(period_start), issued_at__lt=start_of(as_of + datetime.timedelta(days=1)))
+    urgings = Urging.objects.filter(issued, matter__in=scope.values("pk"))
+    for row in (*by_city.values(), *by_domain.values(), totals):
+        row["urgings"] = 0
+    for row in (
+        urgings.annotate(city_id=_city_of_lead_unit("matter__"))
+        .values("city_id", "matter__domain")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        key = str(row["city_id"]) if row["city_id"] else NO_CITY
+        for target in (by_city.get(key), by_domain.get(row["matter__domain"]), totals):
+            if target is not None:
+                target["urgings"] += row["n"]
+    open_ = Q(replied_at__isnull=True)
+    by_unit = [
+        {
+            "unit_id": row["unit_id"],
+            "name": row["unit__name"],
+            "name_en": row["unit__name_en"],
+            "urgings": row["n"],
+            "unanswered": row["unanswered"],
+        }
+        for row in urgings.values("unit_id", "unit__name", "unit__name_en")
+        .annotate(n=Count("pk"), unanswered=Count("pk", filter=open_))
+        .order_by("-n", "unit__name")
+    ]
+    by_matter = [
+        {
+            "id": row["matter_id"],
+            "code": row["matter__code"],
+            "title": row["matter__title"],
+            "lead_unit": row["matter__lead_unit__name"],
+            "urgings": row["n"],
+            "unanswered": row["unanswered"],
+        }
+        for row in urgings.values("matter_id", "matter__code", "matter__title", "matter__lead_unit__name")
+        .annotate(n=Count("pk"), unanswered=Count("pk", filter=open_))
+        .order_by("-n", "matter__code")
+    ]
+    named = [
+        {
+            "id": r.matter_id,
+            "code": r.matter.code,
+            "title": r.matter.title,
+            "lead_unit": r.matter.lead_unit.name,
+            "due_date": r.period_key.removeprefix("due:"),
+            "named_on": timezone.localtime(r.sent_at).date().isoformat(),
+        }
+        for r in Reminder.objects.filter(
+            kind=ReminderKind.NAMED,
+            sent_at__gte=start_of(period_start),
+            sent_at__lt=start_of(as_of + datetime.timedelta(days=1)),
+        )
+        .select_related("matter__lead_unit")
+        .order_by("sent_at", "matter__code")
+    ]
+    return {"urgings_by_unit": by_unit, "urgings_by_matter": by_matter, "named": named}
 
 
 def _delta(current, previous):
@@ -306,6 +383,14 @@ def present(bulletin):
         "changes": change_view,
         "previous": data.get("previous"),
         "as_of": data["as_of"],
+        # Bulletins issued before 催办单 were counted carry none of these.
+        "urgings": data["totals"].get("urgings"),
+        "urgings_by_unit": [
+            {**row, "label": (english and row["name_en"]) or row["name"]} for row in data.get("urgings_by_unit", [])
+        ],
+        "urgings_by_matter": data.get("urgings_by_matter", []),
+        "overrides": data.get("overrides", []),
+        "named": data.get("named", []),
     }
 
 

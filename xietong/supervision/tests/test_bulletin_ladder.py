@@ -1,0 +1,98 @@
+"""What the bulletin counts beside the rates: 催办单, verifications with a reason, matters the ladder named;
+and on-time rates against the original due date unless the extension came in time."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from xietong.conftest import client_for
+from xietong.supervision import actions
+from xietong.supervision.bulletins import compute, do_issue_bulletin
+from xietong.supervision.tests.factories import deliver, make_matter, manager_of
+
+D = datetime.date
+OCT_1, OCT_31 = D(2022, 10, 1), D(2022, 10, 31)
+
+
+def at(day):
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(2), tzinfo=datetime.UTC), tick=False)
+
+
+def extend(office_user, matter, day, to):
+    with at(day):
+        request = actions.do_request_extension(
+            actor=manager_of(matter.lead_unit), matter=matter, requested_due=to, reason="设备到货延迟。"
+        )
+        actions.do_decide_extension(actor=office_user, extension=request, grant=True)
+    matter.refresh_from_db()
+    return matter
+
+
+@pytest.fixture
+def matters(cluster, office_user):
+    taiyuan = cluster["taiyuan"]
+    return {
+        # Extended on 10-05, before its original date 10-10: the granted 10-20 counts; done 10-18, on time.
+        "in_time": make_matter(office_user, taiyuan, title="按期申请延期", start=D(2022, 9, 1), due=D(2022, 10, 10)),
+        # Extended on 10-12, after its original date 10-10 had passed: done 10-18 is late against 10-10.
+        "late_ask": make_matter(office_user, taiyuan, title="逾期后申请延期", start=D(2022, 9, 1), due=D(2022, 10, 10)),
+        # Never extended, due 10-14, done 10-13: on time.
+        "plain": make_matter(office_user, taiyuan, title="按期办结", start=D(2022, 9, 1), due=D(2022, 10, 14)),
+    }
+
+
+def test_on_time_counts_against_the_original_date_unless_extended_in_time(matters, office_user):
+    extend(office_user, matters["in_time"], D(2022, 10, 5), D(2022, 10, 20))
+    extend(office_user, matters["late_ask"], D(2022, 10, 12), D(2022, 10, 20))
+    for key, day in (("in_time", D(2022, 10, 18)), ("late_ask", D(2022, 10, 18)), ("plain", D(2022, 10, 13))):
+        with at(day):
+            deliver(matters[key], office_user)
+    data = compute(OCT_1, OCT_31, today=D(2022, 11, 1))
+    assert (data["totals"]["due"], data["totals"]["done_on_time"]) == (3, 2)
+    assert data["totals"]["on_time_rate"] == pytest.approx(0.6667)
+    on_time = {item["title"]: item["on_time"] for item in data["done"]}
+    assert on_time == {"按期申请延期": True, "逾期后申请延期": False, "按期办结": True}
+
+
+def test_overrides_and_urgings_are_counted(matters, office_user, cluster):
+    matter = matters["plain"]
+    with at(D(2022, 10, 10)):
+        actions.do_urge(actor=office_user, matter=matter, message="请加快进度。")
+        actions.do_urge(actor=office_user, matter=matter, message="请本周内报送进展。")
+        actions.do_urge(actor=office_user, matter=matters["late_ask"], message="请说明进展。")
+    with at(D(2022, 10, 13)):
+        matter = deliver(matter, office_user, verify=False)
+        # A milestone added after submission is not done: verifying now needs a stated reason.
+        actions.do_add_milestone(actor=office_user, matter=matter, title="档案归档", due_date=D(2022, 10, 13))
+        actions.do_transition(actor=office_user, matter=matter, name="verify", reason="现场核查已完成，档案后补。")
+    data = compute(OCT_1, OCT_31, today=D(2022, 11, 1))
+    assert [(o["title"], o["override"]) for o in data["overrides"]] == [("按期办结", "现场核查已完成，档案后补。")]
+    assert data["totals"]["urgings"] == 3
+    taiyuan = next(row for row in data["by_city"] if row["unit_id"] == cluster["taiyuan"].pk)
+    assert taiyuan["urgings"] == 3
+    assert [(row["title"], row["urgings"], row["unanswered"]) for row in data["urgings_by_matter"]] == [
+        ("按期办结", 2, 2),
+        ("逾期后申请延期", 1, 1),
+    ]
+    assert [(row["name"], row["urgings"]) for row in data["urgings_by_unit"]] == [("太原市人民政府", 3)]
+    # Not in the period: nothing counted.
+    assert compute(D(2022, 9, 1), D(2022, 9, 30), today=D(2022, 11, 1))["totals"]["urgings"] == 0
+
+
+def test_matters_named_by_the_ladder_appear_in_the_bulletin(cluster, office_user):
+    """Due Friday 09-30; 催办单 10-08 (调休 Saturday), escalated 10-12, named 10-19 (see test_ladder)."""
+    matter = make_matter(office_user, cluster["jinzhong"], title="太榆连接线", start=D(2022, 8, 1), due=D(2022, 9, 30))
+    for day in (D(2022, 10, 8), D(2022, 10, 12), D(2022, 10, 19)):
+        with at(day):
+            actions.do_send_reminders(today=day)
+    with at(D(2022, 11, 1)):
+        bulletin = do_issue_bulletin(actor=office_user, period_start=OCT_1, period_end=OCT_31)
+    assert [(n["code"], n["due_date"], n["named_on"]) for n in bulletin.data["named"]] == [
+        (matter.code, "2022-09-30", "2022-10-19")
+    ]
+    assert bulletin.data["totals"]["urgings"] == 1
+    page = client_for(office_user).get(bulletin.get_absolute_url()).content.decode()
+    assert "太榆连接线" in page.split('id="named"')[1].split("</section>")[0]
+    # The next month's bulletin names only what was named in its own period.
+    assert compute(D(2022, 11, 1), D(2022, 11, 30), today=D(2022, 12, 1))["named"] == []
