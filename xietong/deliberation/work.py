@@ -1,4 +1,8 @@
-"""The hall staff's kinds of work in the shared work queue (工作台)."""
+"""The hall staff's kinds of work in the shared work queue (工作台).
+
+Each kind names the rows it counts (`*_rows`); the work page lists them, and the navigation badge counts
+them with every other kind's in the work queue's one statement (`count_query`).
+"""
 
 import datetime
 
@@ -39,30 +43,43 @@ def _mine(user):
     return Concern.objects.filter(units_q(user, Role.STAFF, "hall__unit"))
 
 
+def triage_rows(user, today):
+    return _mine(user).filter(state=ConcernState.RECEIVED)
+
+
 def collect_triage(user, today, limit):
-    return _concern_bucket(_mine(user).filter(state=ConcernState.RECEIVED), limit, "accept_due")
+    return _concern_bucket(triage_rows(user, today), limit, "accept_due")
+
+
+def overdue_rows(user, today):
+    return _mine(user).filter(
+        state__in=[ConcernState.ACCEPTED, ConcernState.ON_AGENDA], answered_at__isnull=True, answer_due__lt=today
+    )
 
 
 def collect_overdue(user, today, limit):
-    late = _mine(user).filter(
-        state__in=[ConcernState.ACCEPTED, ConcernState.ON_AGENDA], answered_at__isnull=True, answer_due__lt=today
-    )
-    return _concern_bucket(late, limit, "answer_due")
+    return _concern_bucket(overdue_rows(user, today), limit, "answer_due")
+
+
+def reopened_rows(user, today):
+    return _mine(user).filter(state=ConcernState.ACCEPTED, reopened_at__isnull=False)
 
 
 def collect_reopened(user, today, limit):
-    return _concern_bucket(
-        _mine(user).filter(state=ConcernState.ACCEPTED, reopened_at__isnull=False), limit, "answer_due"
-    )
+    return _concern_bucket(reopened_rows(user, today), limit, "answer_due")
 
 
-def collect_sessions(user, today, limit):
-    upcoming = Session.objects.filter(
+def session_rows(user, today):
+    return Session.objects.filter(
         units_q(user, Role.STAFF, "hall__unit"),
         state=Session.State.PLANNED,
         starts_at__date__gte=today,
         starts_at__date__lte=today + datetime.timedelta(days=14),
     )
+
+
+def collect_sessions(user, today, limit):
+    upcoming = session_rows(user, today)
     count = upcoming.count()
     items = [
         WorkItem(
@@ -83,7 +100,7 @@ def _applies_to_owners(user):
     return any(m.unit.kind in OWNER_UNIT_KINDS and m.role >= Role.STAFF for m in memberships_of(user))
 
 
-def collect_delivery(user, today, limit):
+def delivery_rows(user, today):
     """Open matters created from a hall's resolution in which one of the person's own units takes part."""
     from django.db.models import Exists, OuterRef, Q
 
@@ -91,9 +108,13 @@ def collect_delivery(user, today, limit):
 
     unit_ids = [m.unit_id for m in memberships_of(user) if m.role >= Role.STAFF]
     co_unit = CoUnit.objects.filter(matter=OuterRef("pk"), unit_id__in=unit_ids)
-    matters = Matter.objects.filter(
+    return Matter.objects.filter(
         Q(lead_unit_id__in=unit_ids) | Q(Exists(co_unit)), source=Source.DELIBERATION, state__in=OPEN_STATES
     )
+
+
+def collect_delivery(user, today, limit):
+    matters = delivery_rows(user, today)
     count = matters.count()
     items = [
         WorkItem(title=matter.title, url=matter.get_absolute_url(), subtitle=matter.code, due=matter.due_date)
@@ -107,6 +128,7 @@ KINDS = [
         key="deliberation.triage",
         label=_("Concerns to accept or refuse"),
         collect=collect_triage,
+        count_query=triage_rows,
         applies=_applies,
         order=20,
         description=_("Residents' concerns waiting for the hall to accept, refuse or mark as duplicates."),
@@ -115,6 +137,7 @@ KINDS = [
         key="deliberation.overdue",
         label=_("Concerns past their answer deadline"),
         collect=collect_overdue,
+        count_query=overdue_rows,
         applies=_applies,
         order=21,
         description=_("Accepted concerns the resident has had no answer to within the deadline."),
@@ -123,6 +146,7 @@ KINDS = [
         key="deliberation.reopened",
         label=_("Cases to handle again (重办)"),
         collect=collect_reopened,
+        count_query=reopened_rows,
         applies=_applies,
         order=22,
         description=_("The resident was not satisfied; the case is reopened once for a new answer."),
@@ -131,6 +155,7 @@ KINDS = [
         key="deliberation.delivery",
         label=_("Resolutions to deliver"),
         collect=collect_delivery,
+        count_query=delivery_rows,
         applies=_applies_to_owners,
         order=24,
         description=_("Matters your unit owns because a deliberation session resolved them; residents follow them."),
@@ -139,6 +164,7 @@ KINDS = [
         key="deliberation.sessions",
         label=_("Upcoming deliberation sessions"),
         collect=collect_sessions,
+        count_query=session_rows,
         applies=_applies,
         order=23,
         description=_("Sessions in the next two weeks: invitations, sign-in sheets, proposals."),

@@ -106,6 +106,28 @@ def test_work_queue_kinds_for_the_hall_staff(hall, categories, town_staff, other
     assert "deliberation.triage" not in queue_for(other_city_user, datetime.date(2026, 7, 21))
 
 
+def test_the_navigation_counts_the_halls_work_in_one_statement(hall, categories, town_staff, queue_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(_at(15), tick=False):
+        submit(hall, categories["roads"], text="路灯不亮")
+        late = submit(hall, categories["roads"], text="垃圾没人清运")
+        actions.do_accept(actor=town_staff, concern=late)
+    today = datetime.date(2026, 7, 21)
+    hall_kinds = [k for k in workqueue.kinds() if k.key.startswith("deliberation.")]
+    assert hall_kinds and all(k.count_query is not None for k in hall_kinds)
+    expected = sum(bucket.count for bucket in queue_for(town_staff, today).values())
+    assert expected >= 2
+    with CaptureQueriesContext(connection) as ctx:
+        assert workqueue.count_for(town_staff, today=today) == expected
+    # Other workflows may still count on their own; the hall's five kinds ride in the one batched statement.
+    hall_queries = [q["sql"] for q in ctx.captured_queries if "deliberation_" in q["sql"]]
+    assert len(hall_queries) == 1
+    assert hall_queries[0].startswith("SELECT (SELECT COUNT(*)")
+    assert hall_queries[0].count("deliberation_concern") >= 3 and "deliberation_session" in hall_queries[0]
+
+
 def test_work_queue_counts_cost_fixed_queries(hall, categories, town_staff, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
