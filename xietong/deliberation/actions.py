@@ -12,12 +12,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xietong.core import timeline
 from xietong.core.access import has_role
 from xietong.core.models import Role
+from xietong.core.notify import notify, recipients
 from xietong.core.personal import blind_index, log_access
 from xietong.supervision.actions import do_create_matter, do_transition
 from xietong.supervision.models import Domain, Source
@@ -83,6 +86,31 @@ def _lock(concern):
 def _save(concern, fields):
     concern.updated_at = timezone.now()
     concern.save(update_fields=[*fields, "updated_at"])
+
+
+TRIAGE_MESSAGES = {
+    ConcernState.ACCEPTED: gettext_noop("Concern %(code)s accepted: %(text)s"),
+    ConcernState.REFUSED: gettext_noop("Concern %(code)s not accepted: %(text)s"),
+    ConcernState.DUPLICATE: gettext_noop("Concern %(code)s marked as a duplicate of %(original)s: %(text)s"),
+}
+
+
+def _tell_hall(hall, *, actor=None, kind, message, params, body="", url=""):
+    """The hall's staff, except whoever did it, hear what was decided: one of them may be about to do the same."""
+    people = [p for p in recipients([hall.unit]) if actor is None or p.pk != actor.pk]
+    notify(people, kind=kind, message=message, params=params, body=body, url=url)
+
+
+def _tell_triage(actor, concern, **extra):
+    _tell_hall(
+        concern.hall,
+        actor=actor,
+        kind=f"deliberation.{concern.state}",
+        message=TRIAGE_MESSAGES[concern.state],
+        params={"code": concern.code, "text": concern.text[:40], **extra},
+        body=concern.reason,
+        url=reverse("deliberation:concern", args=[concern.pk]),
+    )
 
 
 # --- residents ---------------------------------------------------------------------------------------------
@@ -227,6 +255,14 @@ def do_rate(*, concern, value, comment="", now=None):
         timeline.record(
             concern, "reopened", public=True, at=now, changes={"state": [ConcernState.RESOLVED, concern.state]}
         )
+        _tell_hall(
+            concern.hall,
+            kind="deliberation.reopened",
+            message=gettext_noop("Concern %(code)s reopened: the resident is not satisfied (重办)"),
+            params={"code": concern.code},
+            body=comment,
+            url=reverse("deliberation:concern", args=[concern.pk]),
+        )
     else:
         concern.closed_at = now
         _save(concern, ["closed_at"])
@@ -259,6 +295,7 @@ def do_accept(*, actor, concern, topic=None, now=None):
     timeline.record(
         concern, "accepted", actor=actor, public=True, at=now, changes={"state": [ConcernState.RECEIVED, concern.state]}
     )
+    _tell_triage(actor, concern)
     if topic is not None:
         do_add_to_topic(actor=actor, topic=topic, concerns=[concern], now=now)
         concern.refresh_from_db()
@@ -287,6 +324,7 @@ def do_refuse(*, actor, concern, reason, now=None):
         changes={"state": [ConcernState.RECEIVED, concern.state]},
         note=reason,
     )
+    _tell_triage(actor, concern)
     return concern
 
 
@@ -310,6 +348,7 @@ def do_mark_duplicate(*, actor, concern, original, now=None):
         at=now,
         changes={"state": [ConcernState.RECEIVED, concern.state], "duplicate_of": [None, original.code]},
     )
+    _tell_triage(actor, concern, original=original.code)
     return concern
 
 
@@ -455,6 +494,78 @@ def do_split_topic(*, actor, topic, concerns, title):
     new = do_create_topic(actor=actor, hall=topic.hall, title=title, concerns=concerns)
     _refresh_signature(topic)
     return new
+
+
+def next_joint_meeting(hall, today):
+    """The next planned joint meeting of the nearest unit above the hall that has one (host or participant).
+
+    The nearest unit first: a county that meets with its towns hears a town's topic before the city does.
+    """
+    from xietong.meetings.models import Meeting, MeetingState
+
+    for unit_id in reversed(hall.unit.ancestors()[:-1]):
+        meeting = (
+            Meeting.objects.filter(Q(host_unit_id=unit_id) | Q(participants=unit_id))
+            .filter(state=MeetingState.PLANNED, date__gte=today)
+            .order_by("date", "number")
+            .first()
+        )
+        if meeting is not None:
+            return meeting
+    return None
+
+
+@transaction.atomic
+def do_send_topic_up(*, actor, topic, reason, now=None):
+    """A topic beyond the town's power goes up as a proposed agenda item of the next joint meeting above.
+
+    The hall's manager decides it and says why; the topic stays with its concerns, which now follow the
+    meeting, and the meeting's host is told.
+    """
+    from django.db.models import Max
+
+    from xietong.meetings.models import AgendaItem
+
+    _require_manager(actor, topic.hall)
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the topic is beyond what the town can decide.")})
+    if len(reason) > TEXT_MAX:
+        raise ValidationError({"reason": _("The reason is too long.")})
+    topic = Topic.objects.select_for_update().select_related("hall__unit").get(pk=topic.pk)
+    if topic.state == Topic.State.SENT_UP:
+        raise ValidationError(_("The topic has already been sent up."))
+    if topic.state == Topic.State.RESOLVED or topic.sessions.filter(state=Session.State.RESOLVED).exists():
+        raise ValidationError(_("The hall has resolved this topic; it can no longer be sent up."))
+    if not topic.concerns.filter(state__in=OPEN_STATES).exists():
+        raise ValidationError(_("The topic has no open concern to send up."))
+    meeting = next_joint_meeting(topic.hall, timezone.localtime(now).date())
+    if meeting is None:
+        raise ValidationError(_("No joint meeting of the units above is planned yet; send the topic up once one is."))
+    order = (meeting.agenda_items.aggregate(last=Max("order"))["last"] or 0) + 1
+    title = _("%(title)s (proposed by %(hall)s)") % {"title": topic.title, "hall": topic.hall.name}
+    item = AgendaItem.objects.create(meeting=meeting, order=order, title=title[:300])
+    old = topic.state
+    topic.state, topic.sent_up_to = Topic.State.SENT_UP, item
+    topic.save(update_fields=["state", "sent_up_to"])
+    where = _("%(meeting)s, %(date)s") % {"meeting": meeting.title, "date": meeting.date.isoformat()}
+    timeline.record(
+        topic, "sent_up", actor=actor, at=now, changes={"state": [old, topic.state], "meeting": [None, meeting.pk]}
+    )
+    timeline.record(meeting, "agenda_item_proposed", actor=actor, at=now, changes={"agenda": [None, item.title]})
+    for concern in topic.concerns.filter(state__in=OPEN_STATES):
+        # Public, without the internal reason: the resident learns where the concern went and when it is heard.
+        timeline.record(concern, "sent_up", actor=actor, public=True, at=now, note=where)
+    notify(
+        recipients([meeting.host_unit], min_role=Role.MANAGER),
+        kind="deliberation.sent_up",
+        message=gettext_noop("Agenda item proposed by %(hall)s for %(meeting)s: %(title)s"),
+        params={"hall": topic.hall.name, "meeting": meeting.title, "title": topic.title},
+        body=reason,
+        url=meeting.get_absolute_url(),
+    )
+    return item
 
 
 def suggest_groups(hall, concerns=None, threshold=grouping.THRESHOLD):
@@ -730,6 +841,25 @@ def do_resolve(
     topic.state = Topic.State.RESOLVED
     topic.save(update_fields=["state"])
     timeline.record(session, "resolved", actor=actor, public=False, at=now, note=text)
+    timeline.record(
+        topic,
+        "resolved",
+        actor=actor,
+        public=False,
+        at=now,
+        changes={"state": [None, topic.state], "matter": [None, matter.code]},
+        note=text,
+    )
+    # The owner units hear of the matter from supervision's assignment; the hall hears of its resolution.
+    _tell_hall(
+        session.hall,
+        actor=actor,
+        kind="deliberation.resolved",
+        message=gettext_noop("Resolved: %(title)s, to be delivered by %(date)s (%(code)s)"),
+        params={"title": topic.title, "date": target_date.isoformat(), "code": matter.code},
+        body=text,
+        url=matter.get_absolute_url(),
+    )
     for concern in topic.concerns.filter(state__in=OPEN_STATES):
         old = concern.state
         concern.state, concern.resolved_at = ConcernState.RESOLVED, now

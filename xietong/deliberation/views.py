@@ -20,6 +20,7 @@ from xietong.core.forms import apply_errors
 from xietong.core.models import Unit, UnitKind
 from xietong.core.personal import mask_phone
 from xietong.core.timeline import history
+from xietong.meetings.models import AgendaItem
 
 from . import access, actions, rates
 from .forms import ConcernForm, RatingForm
@@ -41,6 +42,8 @@ VERBS = {
     "closed": pgettext_lazy("concern event", "Closed"),
     "moderated": pgettext_lazy("concern event", "Text moderated"),
     "progress": pgettext_lazy("concern event", "Delivery progress"),
+    "sent_up": pgettext_lazy("concern event", "Sent up to the joint meeting above"),
+    "merged": pgettext_lazy("concern event", "Merged into another topic"),
 }
 
 
@@ -387,6 +390,12 @@ def topic_detail(request, pk):
             if action == "merge":
                 other = access.get_topic_for_user(request.user, int(request.POST.get("other", "0") or 0))
                 actions.do_merge_topics(actor=request.user, topic=topic, others=[other])
+            elif action == "send_up":
+                item = actions.do_send_topic_up(actor=request.user, topic=topic, reason=request.POST.get("reason", ""))
+                messages.success(
+                    request,
+                    _("The topic is proposed for the agenda of %(meeting)s.") % {"meeting": item.meeting.title},
+                )
             elif action == "schedule":
                 starts_at = parse_datetime(request.POST.get("starts_at", ""))
                 if starts_at is not None and timezone.is_naive(starts_at):
@@ -411,6 +420,12 @@ def topic_detail(request, pk):
             messages.error(request, " ".join(error.messages))
         return redirect("deliberation:topic", pk=topic.pk)
     concerns = list(topic.concerns.select_related("category").order_by("received_at"))
+    sent_up_to = (
+        AgendaItem.objects.select_related("meeting").filter(pk=topic.sent_up_to_id).first()
+        if topic.sent_up_to_id
+        else None
+    )
+    can_manage = actions.can_manage(request.user, hall)
     return render(
         request,
         "deliberation/topic.html",
@@ -421,6 +436,11 @@ def topic_detail(request, pk):
             "sessions": list(topic.sessions.all()),
             "other_topics": list(hall.topics.filter(state=Topic.State.OPEN).exclude(pk=topic.pk)[:50]),
             "can_staff": actions.can_staff(request.user, hall),
+            "sent_up_to": sent_up_to,
+            "next_meeting": actions.next_joint_meeting(hall, timezone.localdate())
+            if can_manage and topic.state in (Topic.State.OPEN, Topic.State.SCHEDULED)
+            else None,
+            "timeline": _events(topic, public_only=False),
         },
     )
 

@@ -164,7 +164,7 @@ def meeting_detail(request, pk):
     context = {
         "meeting": meeting,
         "participants": list(meeting.participants.all()),
-        "agenda": list(meeting.agenda_items.all()),
+        "agenda": _agenda_with_proposers(meeting),
         "attachments": list(meeting.attachments.all()),
         "documents": list(meeting.documents.annotate(clause_count=Count("clauses")).prefetch_related("signatories")),
         "decisions": decisions,
@@ -177,6 +177,17 @@ def meeting_detail(request, pk):
         "attachment_form": AttachmentForm(),
     }
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def _agenda_with_proposers(meeting):
+    """Agenda items, each with the deliberation hall's topic that proposed it (`proposed_by`), if any."""
+    from xietong.deliberation.models import Topic
+
+    items = list(meeting.agenda_items.all())
+    topics = {t.sent_up_to_id: t for t in Topic.objects.filter(sent_up_to__meeting=meeting).select_related("hall")}
+    for item in items:
+        item.proposed_by = topics.get(item.pk)
+    return items
 
 
 def _meeting_for_manager(request, pk):
