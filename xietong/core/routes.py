@@ -29,6 +29,9 @@ PUBLIC = {
     "deliberation:me-too",
     "deliberation:public-list",
     "deliberation:scoreboard",
+    # 社情民意调查: residents answer an opened survey once, and read its results once it is closed.
+    "deliberation:survey-answer",
+    "deliberation:survey-results",
     # Open311 GeoReport v2: reading is open; posting needs an API key, checked by the endpoint.
     "open311:root",
     "open311:discovery",

@@ -9,7 +9,7 @@ from django.http import Http404
 from xietong.core.access import units_q
 from xietong.core.models import Role
 
-from .models import Concern, ConcernState, Hall, Session, Topic
+from .models import Concern, ConcernState, Hall, Session, Survey, Topic
 
 PUBLIC_STATES = [ConcernState.ACCEPTED, ConcernState.ON_AGENDA, ConcernState.RESOLVED]
 
@@ -58,3 +58,15 @@ def get_public_concern(code):
 def public_concerns(hall=None):
     queryset = Concern.objects.filter(state__in=PUBLIC_STATES)
     return queryset.filter(hall=hall) if hall is not None else queryset
+
+
+def get_survey_for_user(user, pk):
+    return _get(Survey.objects.select_related("hall__unit"), user, "hall__unit", pk=pk)
+
+
+def get_public_survey(pk):
+    """An opened survey (open or closed); drafts are the staff's alone."""
+    try:
+        return Survey.objects.select_related("hall").exclude(state=Survey.State.DRAFT).get(pk=pk)
+    except Survey.DoesNotExist:
+        raise Http404 from None

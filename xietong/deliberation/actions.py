@@ -34,10 +34,14 @@ from .models import (
     MeToo,
     Opinion,
     Proposal,
+    Question,
     Rating,
     Resolution,
     Session,
     StakeholderGroup,
+    Survey,
+    SurveyAnswer,
+    SurveyResponse,
     Topic,
     Vote,
 )
@@ -878,6 +882,218 @@ def do_resolve(
             note=text,
         )
     return resolution
+
+
+# --- surveys (社情民意调查) -------------------------------------------------------------------------------
+
+SURVEY_QUESTIONS_MAX = 20
+SURVEY_OPTIONS_MAX = 12
+SURVEY_ANSWER_MAX = 500
+# Answers to one survey from one network address within an hour. A village office or a family shares one
+# address, so the bound is generous; it stops a script, while the device and contact rules stop repeats.
+SURVEY_LIMIT_PER_ADDRESS_HOUR = 30
+
+
+def _clean_questions(questions):
+    """[{kind, text, choices, required}] checked and trimmed; the errors name the question by its number."""
+    if not questions:
+        raise ValidationError({"questions": _("Add at least one question.")})
+    if len(questions) > SURVEY_QUESTIONS_MAX:
+        raise ValidationError(
+            {"questions": _("A survey has at most %(max)s questions.") % {"max": SURVEY_QUESTIONS_MAX}}
+        )
+    cleaned = []
+    for number, question in enumerate(questions, start=1):
+        kind = question.get("kind")
+        text = (question.get("text") or "").strip()
+        choices = [c.strip()[:100] for c in question.get("choices") or () if c and c.strip()]
+        if kind not in Question.Kind.values:
+            raise ValidationError({"questions": _("Question %(n)s: choose its kind.") % {"n": number}})
+        if not text or len(text) > 300:
+            raise ValidationError(
+                {"questions": _("Question %(n)s: write the question in at most 300 characters.") % {"n": number}}
+            )
+        if kind == Question.Kind.TEXT:
+            choices = []
+        elif not 2 <= len(choices) <= SURVEY_OPTIONS_MAX:
+            raise ValidationError(
+                {
+                    "questions": _("Question %(n)s: a choice question has 2 to %(max)s options.")
+                    % {"n": number, "max": SURVEY_OPTIONS_MAX}
+                }
+            )
+        elif len(set(choices)) != len(choices):
+            raise ValidationError({"questions": _("Question %(n)s: two options read the same.") % {"n": number}})
+        cleaned.append({"kind": kind, "text": text, "choices": choices, "required": bool(question.get("required"))})
+    return cleaned
+
+
+@transaction.atomic
+def do_create_survey(*, actor, hall, title, questions, intro="", topic=None, now=None):
+    """A draft survey; residents see it once it is opened."""
+    _require_staff(actor, hall)
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationError({"title": _("Give the survey a title of at most 200 characters.")})
+    if topic is not None and topic.hall_id != hall.pk:
+        raise ValidationError({"topic": _("The topic belongs to another hall.")})
+    cleaned = _clean_questions(questions)
+    survey = Survey.objects.create(
+        hall=hall,
+        title=title,
+        intro=(intro or "").strip()[:TEXT_MAX],
+        topic=topic,
+        created_by=actor,
+        created_at=now or timezone.now(),
+    )
+    Question.objects.bulk_create([Question(survey=survey, order=i, **q) for i, q in enumerate(cleaned, start=1)])
+    timeline.record(survey, "created", actor=actor, at=now)
+    return survey
+
+
+@transaction.atomic
+def do_open_survey(*, actor, survey, now=None):
+    _require_staff(actor, survey.hall)
+    now = now or timezone.now()
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.state != Survey.State.DRAFT:
+        raise ValidationError(_("Only a draft survey can be opened."))
+    survey.state, survey.opened_at = Survey.State.OPEN, now
+    survey.save(update_fields=["state", "opened_at"])
+    timeline.record(survey, "opened", actor=actor, at=now, public=True)
+    return survey
+
+
+@transaction.atomic
+def do_close_survey(*, actor, survey, now=None):
+    _require_staff(actor, survey.hall)
+    now = now or timezone.now()
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.state != Survey.State.OPEN:
+        raise ValidationError(_("Only an open survey can be closed."))
+    survey.state, survey.closed_at = Survey.State.CLOSED, now
+    survey.save(update_fields=["state", "closed_at"])
+    timeline.record(survey, "closed", actor=actor, at=now, public=True)
+    return survey
+
+
+@transaction.atomic
+def do_answer_survey(*, survey, answers, device, contact="", source="", honeypot="", now=None):
+    """A resident's answers: `answers` maps a question's id to an option's position, a list of them, or text.
+
+    One response per device and per contact (when given), and a bound per network address; the response is
+    stored whole or not at all.
+    """
+    now = now or timezone.now()
+    if honeypot:
+        raise ValidationError(_("The answers could not be accepted. Please try again later."))
+    # The lock orders concurrent answers, so the count and the per-address bound hold under load.
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.state != Survey.State.OPEN:
+        raise ValidationError(_("This survey is not open for answers."))
+    device_index = blind_index(f"device:{device}")
+    contact = (contact or "").strip()
+    if len(contact) > 100:
+        raise ValidationError({"contact": _("The contact is too long.")})
+    contact_index = blind_index(f"contact:{contact}") if contact else ""
+    source_index = blind_index(f"addr:{source}") if source else ""
+    mine = SurveyResponse.objects.filter(survey=survey)
+    if mine.filter(device_index=device_index).exists() or (
+        contact_index and mine.filter(contact_index=contact_index).exists()
+    ):
+        raise ValidationError(_("You have already answered this survey. Thank you."))
+    if source_index:
+        hour_ago = now - datetime.timedelta(hours=1)
+        if mine.filter(source_index=source_index, at__gte=hour_ago).count() >= SURVEY_LIMIT_PER_ADDRESS_HOUR:
+            raise ValidationError(_("Too many answers were sent from this network in the last hour. Try again later."))
+    rows, errors = [], {}
+    for question in survey.questions.all():
+        value = answers.get(question.pk)
+        key = f"q{question.pk}"
+        if question.kind == Question.Kind.TEXT:
+            text = (value or "").strip() if isinstance(value, str) else ""
+            if len(text) > SURVEY_ANSWER_MAX:
+                errors[key] = _("At most %(max)s characters.") % {"max": SURVEY_ANSWER_MAX}
+            elif text:
+                rows.append(SurveyAnswer(question=question, text=text))
+            elif question.required:
+                errors[key] = _("Answer this question.")
+            continue
+        values = value if isinstance(value, list | tuple) else ([] if value in (None, "") else [value])
+        try:
+            picked = sorted({int(v) for v in values})
+        except (TypeError, ValueError):
+            picked = [-1]
+        if any(not 0 <= p < len(question.choices) for p in picked):
+            errors[key] = _("Choose one of the options shown.")
+        elif question.kind == Question.Kind.SINGLE and len(picked) > 1:
+            errors[key] = _("Choose only one option.")
+        elif not picked and question.required:
+            errors[key] = _("Answer this question.")
+        else:
+            rows += [SurveyAnswer(question=question, choice=p) for p in picked]
+    if errors:
+        raise ValidationError(errors)
+    if not rows:
+        raise ValidationError(_("Answer at least one question."))
+    try:
+        with transaction.atomic():
+            response = SurveyResponse.objects.create(
+                survey=survey, device_index=device_index, contact_index=contact_index, source_index=source_index, at=now
+            )
+    except IntegrityError:
+        raise ValidationError(_("You have already answered this survey. Thank you.")) from None
+    for row in rows:
+        row.response = response
+    SurveyAnswer.objects.bulk_create(rows)
+    Survey.objects.filter(pk=survey.pk).update(response_count=F("response_count") + 1)
+    return response
+
+
+def survey_results(survey, *, with_texts=False, texts_max=50):
+    """Per question: each option's count and share of the respondents who answered it; written answers
+    (staff only: residents may write names) counted, the latest of them listed.
+
+    Three queries (four with the written answers) whatever the number of responses.
+    """
+    from django.db.models import Count
+
+    questions = list(survey.questions.all())
+    counts = Counter(
+        {
+            (row["question_id"], row["choice"]): row["n"]
+            for row in SurveyAnswer.objects.filter(question__survey=survey, choice__isnull=False)
+            .values("question_id", "choice")
+            .annotate(n=Count("id"))
+        }
+    )
+    answered = dict(
+        SurveyAnswer.objects.filter(question__survey=survey)
+        .values("question_id")
+        .annotate(n=Count("response_id", distinct=True))
+        .values_list("question_id", "n")
+    )
+    texts = {}
+    if with_texts:
+        for question_id, text in (
+            SurveyAnswer.objects.filter(question__survey=survey, choice__isnull=True)
+            .order_by("-response__at", "-id")
+            .values_list("question_id", "text")
+        ):
+            bucket = texts.setdefault(question_id, [])
+            if len(bucket) < texts_max:
+                bucket.append(text)
+    results = []
+    for question in questions:
+        base = answered.get(question.pk, 0)
+        options = [
+            {"label": label, "count": counts[(question.pk, i)], "share": counts[(question.pk, i)] / base if base else 0}
+            for i, label in enumerate(question.choices)
+        ]
+        results.append(
+            {"question": question, "answered": base, "options": options, "texts": texts.get(question.pk, [])}
+        )
+    return results
 
 
 # --- retention ---------------------------------------------------------------------------------------------

@@ -39,3 +39,48 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# Prefixes staff may write before a question, in Chinese or English, to say its kind.
+KIND_PREFIXES = {
+    "单选": "single",
+    "single": "single",
+    "多选": "multiple",
+    "multiple": "multiple",
+    "填空": "text",
+    "文字": "text",
+    "问答": "text",
+    "text": "text",
+}
+OPTIONAL_MARKS = ("（选填）", "(选填)", "(optional)")
+OPTION_BULLETS = ("-", "－", "·", "•", "*")
+
+
+def parse_questions(text):
+    """Questions typed one to a line, each followed by its options as "- option" lines.
+
+    "单选：" / "多选：" / "填空：" (or single: / multiple: / text:) before a question says its kind; without one
+    a question with options is single choice and one without is a written answer. "（选填）" makes it optional.
+    The action checks what comes out; this only reads the layout.
+    """
+    questions = []
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith(OPTION_BULLETS) and questions:
+            questions[-1]["choices"].append(line.lstrip("".join(OPTION_BULLETS)).strip())
+            continue
+        kind = None
+        head, sep, rest = line.replace("：", ":").partition(":")
+        if sep and head.strip().lower() in KIND_PREFIXES:
+            kind, line = KIND_PREFIXES[head.strip().lower()], line[len(head) + 1 :].strip()
+        required = True
+        for mark in OPTIONAL_MARKS:
+            if line.endswith(mark):
+                line, required = line[: -len(mark)].strip(), False
+        questions.append({"kind": kind, "text": line, "choices": [], "required": required})
+    for question in questions:
+        if question["kind"] is None:
+            question["kind"] = "single" if question["choices"] else "text"
+    return questions

@@ -363,3 +363,89 @@ class Open311Key(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class Survey(models.Model):
+    """社情民意调查: a short questionnaire residents answer without an account, once each."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("survey state", "Draft")
+        OPEN = "open", pgettext_lazy("survey state", "Open")
+        CLOSED = "closed", pgettext_lazy("survey state", "Closed")
+
+    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="surveys")
+    title = models.CharField(_("title"), max_length=200)
+    intro = models.TextField(_("introduction"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="surveys")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Kept as a column so that lists and the results page need no count over the responses.
+    response_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("One choice")
+        MULTIPLE = "multiple", _("Several choices")
+        TEXT = "text", _("Written answer")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    text = models.CharField(_("question"), max_length=300)
+    # The options of a choice question, in order; an answer stores an option's position.
+    choices = models.JSONField(default=list, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class SurveyResponse(models.Model):
+    """One resident's answers; one per device and per contact, like 附议."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    device_index = models.CharField(max_length=64)
+    contact_index = models.CharField(max_length=64, blank=True)
+    source_index = models.CharField(max_length=64, blank=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "device_index"], name="survey_response_unique_device"),
+            models.UniqueConstraint(
+                fields=["survey", "contact_index"],
+                condition=~models.Q(contact_index=""),
+                name="survey_response_unique_contact",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey} #{self.pk}"
+
+
+class SurveyAnswer(models.Model):
+    """An answer to one question: a chosen option (one row per option) or a written text."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    choice = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["question", "choice"])]
+
+    def __str__(self):
+        return f"{self.question_id}: {self.choice if self.choice is not None else self.text[:20]}"

@@ -18,13 +18,25 @@ from django.views.decorators.http import require_POST
 from xietong.core.access import memberships_of, visible_units
 from xietong.core.forms import apply_errors
 from xietong.core.models import Unit, UnitKind
-from xietong.core.personal import mask_phone
+from xietong.core.personal import blind_index, mask_phone
 from xietong.core.timeline import history
 from xietong.meetings.models import AgendaItem
 
 from . import access, actions, rates
-from .forms import ConcernForm, RatingForm
-from .models import Attendee, Concern, ConcernState, Hall, Proposal, Resolution, Session, StakeholderGroup, Topic
+from .forms import ConcernForm, RatingForm, parse_questions
+from .models import (
+    Attendee,
+    Concern,
+    ConcernState,
+    Hall,
+    Proposal,
+    Question,
+    Resolution,
+    Session,
+    StakeholderGroup,
+    Survey,
+    Topic,
+)
 
 DEVICE_COOKIE = "xt_device"
 
@@ -521,5 +533,158 @@ def session_detail(request, pk):
             "can_staff": actions.can_staff(request.user, session.hall),
             "can_manage": actions.can_manage(request.user, session.hall),
             "today": timezone.localdate(),
+        },
+    )
+
+
+# --- surveys (社情民意调查) ---------------------------------------------------------------------------------
+
+
+def _survey_answers(request, questions):
+    answers = {}
+    for question in questions:
+        key = f"q{question.pk}"
+        if question.kind == Question.Kind.MULTIPLE:
+            answers[question.pk] = request.POST.getlist(key)
+        else:
+            answers[question.pk] = request.POST.get(key, "")
+    return answers
+
+
+def _chart_data(results):
+    """What the charts script draws, by question: the options' labels and counts (no written answers)."""
+    return [
+        {
+            "id": r["question"].pk,
+            "labels": [o["label"] for o in r["options"]],
+            "counts": [o["count"] for o in r["options"]],
+        }
+        for r in results
+        if r["options"]
+    ]
+
+
+def survey_answer(request, pk):
+    """A resident answers an open survey, once, without an account (phone first)."""
+    survey = access.get_public_survey(pk)
+    questions = list(survey.questions.all())
+    device = request.COOKIES.get(DEVICE_COOKIE) or secrets.token_urlsafe(16)
+    errors, given = {}, {}
+    if request.method == "POST":
+        given = _survey_answers(request, questions)
+        try:
+            actions.do_answer_survey(
+                survey=survey,
+                answers=given,
+                device=device,
+                contact=request.POST.get("contact", ""),
+                source=_client_address(request),
+                honeypot=request.POST.get("website", ""),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                errors = {key: " ".join(texts) for key, texts in error.message_dict.items()}
+            else:
+                messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Thank you. Your answers have been recorded."))
+            response = redirect("deliberation:survey-answer", pk=survey.pk)
+            response.set_cookie(DEVICE_COOKIE, device, max_age=3600 * 24 * 365, httponly=True, samesite="Lax")
+            return response
+    answered = survey.responses.filter(device_index=blind_index(f"device:{device}")).exists()
+    for question in questions:
+        question.error = errors.get(f"q{question.pk}", "")
+        value = given.get(question.pk)
+        question.given = [str(v) for v in value] if isinstance(value, list) else [str(value or "")]
+        question.options = list(enumerate(question.choices))
+    return render(
+        request,
+        "deliberation/survey_answer.html",
+        {
+            "survey": survey,
+            "questions": questions,
+            "answered": answered,
+            "contact_error": errors.get("contact", ""),
+            "contact": request.POST.get("contact", ""),
+        },
+    )
+
+
+def survey_public_results(request, pk):
+    """Results as charts, for everyone once the survey is closed (earlier, they could sway the answers)."""
+    survey = access.get_public_survey(pk)
+    if survey.state != Survey.State.CLOSED:
+        return render(request, "deliberation/survey_results.html", {"survey": survey, "results": None})
+    results = actions.survey_results(survey)
+    return render(
+        request,
+        "deliberation/survey_results.html",
+        {"survey": survey, "results": results, "chart_data": _chart_data(results)},
+    )
+
+
+@login_required
+def hall_surveys(request, pk):
+    hall = access.get_hall_for_user(request.user, pk)
+    can_staff = actions.can_staff(request.user, hall)
+    questions_text = request.POST.get("questions", "")
+    if request.method == "POST":
+        topic = hall.topics.filter(pk=request.POST.get("topic") or 0).first()
+        try:
+            survey = actions.do_create_survey(
+                actor=request.user,
+                hall=hall,
+                title=request.POST.get("title", ""),
+                intro=request.POST.get("intro", ""),
+                questions=parse_questions(questions_text),
+                topic=topic,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The survey is saved as a draft. Check it, then open it to residents."))
+            return redirect("deliberation:survey", pk=survey.pk)
+    return render(
+        request,
+        "deliberation/surveys.html",
+        {
+            "hall": hall,
+            "surveys": list(hall.surveys.order_by("-created_at", "-id")),
+            "topics": list(hall.topics.exclude(state=Topic.State.RESOLVED)[:50]),
+            "can_staff": can_staff,
+            "questions_text": questions_text,
+            "title": request.POST.get("title", ""),
+            "intro": request.POST.get("intro", ""),
+        },
+    )
+
+
+@login_required
+def survey_detail(request, pk):
+    survey = access.get_survey_for_user(request.user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "open":
+                actions.do_open_survey(actor=request.user, survey=survey)
+            elif action == "close":
+                actions.do_close_survey(actor=request.user, survey=survey)
+            else:
+                raise ValidationError(_("Unknown action."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("deliberation:survey", pk=survey.pk)
+    results = actions.survey_results(survey, with_texts=True)
+    return render(
+        request,
+        "deliberation/survey_detail.html",
+        {
+            "survey": survey,
+            "results": results,
+            "chart_data": _chart_data(results),
+            "can_staff": actions.can_staff(request.user, survey.hall),
+            "public_url": request.build_absolute_uri(reverse("deliberation:survey-answer", args=[survey.pk])),
         },
     )

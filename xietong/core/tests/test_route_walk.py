@@ -100,6 +100,7 @@ def private_objects(cluster, office_user, owner, member, regions):
         place="议事厅",
         invitees=[("商店", ["甲"])],
     )
+    deliberation.do_create_survey(actor=owner, hall=hall, title="调查", questions=[{"kind": "text", "text": "意见"}])
     Station.objects.create(code="TY01", name="坞城", city=cluster["taiyuan"], latitude="37.85", longitude="112.57")
     air.do_issue_joint_warning(
         actor=office_user,
