@@ -153,7 +153,13 @@ def test_evidence_type_and_size_are_checked(matter, jinzhong_staff, cluster, set
         report(jinzhong_staff, matter, cluster["jinzhong"], 10, evidence=[big])
     assert not ProgressReport.objects.exists()
     settings.UPLOAD_MAX_BYTES = 1000
-    ok = report(jinzhong_staff, matter, cluster["jinzhong"], 10, evidence=[SimpleUploadedFile("现场.jpg", b"x" * 11)])
+    ok = report(
+        jinzhong_staff,
+        matter,
+        cluster["jinzhong"],
+        10,
+        evidence=[SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff" + b"x" * 8)],
+    )
     assert ok.evidence.get().name == "现场.jpg"
 
 

@@ -104,6 +104,21 @@ def test_a_disallowed_attachment_gets_a_message(led_matter, member):
     assert not ProgressReport.objects.exists() and not Evidence.objects.exists()
 
 
+def test_a_web_page_renamed_jpg_is_refused_as_evidence_and_nothing_is_stored(led_matter, member):
+    response = post(
+        member,
+        led_matter,
+        evidence=[
+            SimpleUploadedFile(
+                "现场照片.jpg", b"<!DOCTYPE html><html><script>alert(1)</script></html>", content_type="image/jpeg"
+            )
+        ],
+    )
+    assert response.status_code == 400
+    assert "“现场照片.jpg”的内容不是 JPEG 文件" in response.content.decode()
+    assert not ProgressReport.objects.exists() and not Evidence.objects.exists()
+
+
 def test_an_oversize_attachment_gets_a_message(led_matter, member, settings):
     settings.UPLOAD_MAX_BYTES = 1024 * 1024
     big = SimpleUploadedFile("扫描件.pdf", b"0" * (2 * 1024 * 1024), content_type="application/pdf")
