@@ -7,11 +7,16 @@ staff must be able to walk back from the matter to the decision and the meeting.
 A city that took no part sees nothing of the meeting. Only the office's staff change anything.
 """
 
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from xietong.core.access import is_office, memberships_of, units_q
 from xietong.core.models import Role, Unit, UnitKind
+from xietong.supervision.access import visible_matters
+from xietong.supervision.models import Matter
 
 from .models import Decision, Document, Meeting
 
@@ -76,3 +81,28 @@ def get_document_for_user(user, pk, queryset=None):
 
 def get_decision_for_user(user, pk, queryset=None):
     return _get(visible_decisions(user, queryset), pk)
+
+
+def attach_matters(decisions, user, today=None):
+    """Give each decision `matter_list`: those of its matters the user may open, with health and link.
+
+    A matter the user would get a 404 for is left out altogether, not shown without its link: its title,
+    lead unit, due date and progress are the matter's own, whoever may see the meeting. Two queries
+    whatever the number of decisions and matters.
+    """
+    decisions = list(decisions)
+    by_source = defaultdict(list)
+    if decisions:
+        matters = visible_matters(
+            user,
+            Matter.objects.with_health(today).filter(
+                source_type=ContentType.objects.get_for_model(Decision),
+                source_id__in=[str(d.pk) for d in decisions],
+            ),
+        )
+        for matter in matters.select_related("lead_unit").order_by("code"):
+            matter.url = matter.get_absolute_url()
+            by_source[matter.source_id].append(matter)
+    for decision in decisions:
+        decision.matter_list = by_source.get(str(decision.pk), [])
+    return decisions

@@ -8,9 +8,8 @@ from ninja.pagination import paginate
 
 from xietong.core.access import require_member
 
-from .access import get_meeting_for_user, visible_meetings
+from .access import attach_matters, get_meeting_for_user, visible_meetings
 from .models import Clause
-from .views import attach_matters
 
 router = Router(tags=["meetings"])
 

@@ -2,7 +2,6 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -21,6 +20,7 @@ from xietong.supervision.models import Matter
 
 from . import actions
 from .access import (
+    attach_matters,
     can_manage,
     get_decision_for_user,
     get_document_for_user,
@@ -63,10 +63,20 @@ def _require_manager(user):
         raise PermissionDenied
 
 
-def _events(obj):
+def _events(obj, user):
+    events = list(history(obj))
+    # The codes of matters created from a decision are named only where the reader may open the matter.
+    codes = {code for event in events for code in (event.changes.get("matters", [None, None])[1] or ())}
+    openable = set()
+    if codes:
+        openable = set(visible_matters(user, Matter.objects.filter(code__in=codes)).values_list("code", flat=True))
+    for event in events:
+        if "matters" in event.changes:
+            before, after = event.changes["matters"]
+            event.changes = {**event.changes, "matters": [before, [c for c in after or () if c in openable]]}
     return [
         {"event": event, "label": VERBS.get(event.verb, event.verb), "detail": _detail(event.changes)}
-        for event in history(obj)
+        for event in events
     ]
 
 
@@ -77,34 +87,6 @@ def _detail(changes):
         if value:
             return "、".join(value) if isinstance(value, list) else str(value)
     return ""
-
-
-def attach_matters(decisions, user, today=None):
-    """Give each decision `matter_list`: its matters with health, and a link where the user may open them.
-
-    Three queries whatever the number of decisions and matters.
-    """
-    decisions = list(decisions)
-    by_source = defaultdict(list)
-    if decisions:
-        matters = list(
-            Matter.objects.with_health(today)
-            .filter(
-                source_type=ContentType.objects.get_for_model(Decision),
-                source_id__in=[str(d.pk) for d in decisions],
-            )
-            .select_related("lead_unit")
-            .order_by("code")
-        )
-        openable = set(
-            visible_matters(user, Matter.objects.filter(pk__in=[m.pk for m in matters])).values_list("pk", flat=True)
-        )
-        for matter in matters:
-            matter.url = matter.get_absolute_url() if matter.pk in openable else ""
-            by_source[matter.source_id].append(matter)
-    for decision in decisions:
-        decision.matter_list = by_source.get(str(decision.pk), [])
-    return decisions
 
 
 @login_required
@@ -168,7 +150,7 @@ def meeting_detail(request, pk):
         "attachments": list(meeting.attachments.all()),
         "documents": list(meeting.documents.annotate(clause_count=Count("clauses")).prefetch_related("signatories")),
         "decisions": decisions,
-        "events": _events(meeting),
+        "events": _events(meeting, request.user),
         "can_manage": manage,
         "can_edit": manage and meeting.state != MeetingState.CLOSED,
         "can_record": manage and meeting.state == MeetingState.HELD,
@@ -391,7 +373,7 @@ def decision_detail(request, pk):
             "decision": decision,
             "meeting": decision.meeting,
             "matters": decision.matter_list,
-            "events": _events(decision),
+            "events": _events(decision, request.user),
             "can_create_matters": manage and decision.meeting.state != MeetingState.PLANNED,
         },
     )

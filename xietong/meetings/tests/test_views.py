@@ -118,7 +118,11 @@ def test_the_walk_back_in_pages_from_a_matter_to_decision_clause_and_meeting(mat
     assert 'id="clause-2"' in document_html and matter.code in document_html
 
 
-def test_a_participant_sees_matters_of_others_but_no_link_into_them(decision, office_user, cluster, member):
+def test_a_city_uninvolved_in_a_matter_finds_it_on_no_meeting_page_nor_in_the_api(
+    matter, decision, office_user, cluster, member
+):
+    # 太原 took part in the meeting but not in this matter: the matter page is a 404 for its staff, so no
+    # page of the meeting may show the matter's code, title, due date or progress either.
     (jinzhong_only,) = actions.do_create_matters_from_decision(
         actor=office_user,
         decision=decision,
@@ -132,9 +136,32 @@ def test_a_participant_sees_matters_of_others_but_no_link_into_them(decision, of
             }
         ],
     )
-    html = client_for(member).get(f"/meetings/decisions/{decision.pk}/").content.decode()
-    assert "晋中段绿化" in html
-    assert f"/supervision/matters/{jinzhong_only.pk}/" not in html
+    client = client_for(member)
+    assert client.get(jinzhong_only.get_absolute_url()).status_code == 404
+    pages = [
+        decision.meeting.get_absolute_url(),
+        decision.get_absolute_url(),
+        decision.clause.document.get_absolute_url(),
+        "/meetings/documents/",
+        "/meetings/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "晋中段绿化" not in html and jinzhong_only.code not in html, url
+    # The matter 太原 shares as co-unit is still listed, with its link.
+    assert matter.get_absolute_url() in client.get(decision.get_absolute_url()).content.decode()
+    body = client.get(f"/api/v1/meetings/meetings/{decision.meeting_id}").json()
+    assert [m["code"] for d in body["decisions"] for m in d["matters"]] == [matter.code]
+    # 晋中 leads it and sees both; the office sees everything.
+    for user in (cluster_staff(cluster["jinzhong"]), office_user):
+        html = client_for(user).get(decision.get_absolute_url()).content.decode()
+        assert "晋中段绿化" in html and jinzhong_only.get_absolute_url() in html
+
+
+def cluster_staff(unit):
+    return make_user(f"staff-{unit.pk}", unit, Role.STAFF)
 
 
 def test_the_office_plans_a_meeting_through_the_form(office_user, cluster):
