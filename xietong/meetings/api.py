@@ -47,12 +47,24 @@ class MatterRef(Schema):
     health: str
     progress: int
 
+    @staticmethod
+    def resolve_lead_unit(matter):
+        return matter.lead_unit.name
+
+    @staticmethod
+    def resolve_health(matter):
+        return matter.health_code
+
 
 class ClauseRef(Schema):
     document_id: int
     document: str
     number: int
     text: str
+
+    @staticmethod
+    def resolve_document(clause):
+        return clause.document.title
 
 
 class DecisionOut(Schema):
@@ -64,6 +76,23 @@ class DecisionOut(Schema):
     url: str
     matters: list[MatterRef]
 
+    @staticmethod
+    def resolve_agenda_item(decision):
+        return decision.agenda_item.title if decision.agenda_item_id else None
+
+    @staticmethod
+    def resolve_clause(decision):
+        return decision.clause if decision.clause_id else None
+
+    @staticmethod
+    def resolve_url(decision):
+        return decision.get_absolute_url()
+
+    @staticmethod
+    def resolve_matters(decision):
+        # Set by attach_matters: only the matters the caller may open.
+        return decision.matter_list
+
 
 class DocumentRef(Schema):
     id: int
@@ -73,35 +102,38 @@ class DocumentRef(Schema):
     clauses: int
     url: str
 
+    @staticmethod
+    def resolve_signatories(document):
+        return [unit.name for unit in document.signatories.all()]
 
-class MeetingDetailOut(Schema):
-    id: int
-    number: int
-    title: str
-    date: datetime.date
-    place: str
-    state: str
-    host_unit: str
-    participants: list[str]
-    url: str
+    @staticmethod
+    def resolve_clauses(document):
+        return len(document.clauses.all())
+
+    @staticmethod
+    def resolve_url(document):
+        return document.get_absolute_url()
+
+
+class MeetingDetailOut(MeetingOut):
+    """A meeting as listed, with its agenda, minutes, documents and decisions."""
+
     agenda: list[str]
     minutes: str
     documents: list[DocumentRef]
     decisions: list[DecisionOut]
 
+    @staticmethod
+    def resolve_agenda(meeting):
+        return [item.title for item in meeting.agenda_items.all()]
 
-def _meeting_out(meeting):
-    return {
-        "id": meeting.pk,
-        "number": meeting.number,
-        "title": meeting.title,
-        "date": meeting.date,
-        "place": meeting.place,
-        "state": meeting.state,
-        "host_unit": meeting.host_unit.name,
-        "participants": [unit.name for unit in meeting.participants.all()],
-        "url": meeting.get_absolute_url(),
-    }
+    @staticmethod
+    def resolve_documents(meeting):
+        return meeting.document_list
+
+    @staticmethod
+    def resolve_decisions(meeting):
+        return meeting.decision_list
 
 
 @router.get("/meetings", response=list[MeetingOut], summary="Joint meetings the user's units took part in")
@@ -127,55 +159,10 @@ def meeting(request, meeting_id: int):
         meeting_id,
         visible_meetings(request.auth).select_related("host_unit").prefetch_related("participants", "agenda_items"),
     )
-    decisions = attach_matters(
+    found.decision_list = attach_matters(
         found.decisions.select_related("agenda_item", "clause__document").order_by("number"), request.auth
     )
-    documents = found.documents.prefetch_related(
+    found.document_list = found.documents.prefetch_related(
         "signatories", Prefetch("clauses", queryset=Clause.objects.only("id", "document_id"))
     )
-    return {
-        **_meeting_out(found),
-        "agenda": [item.title for item in found.agenda_items.all()],
-        "minutes": found.minutes,
-        "documents": [
-            {
-                "id": document.pk,
-                "kind": document.kind,
-                "title": document.title,
-                "signatories": [unit.name for unit in document.signatories.all()],
-                "clauses": len(document.clauses.all()),
-                "url": document.get_absolute_url(),
-            }
-            for document in documents
-        ],
-        "decisions": [
-            {
-                "id": decision.pk,
-                "number": decision.number,
-                "text": decision.text,
-                "agenda_item": decision.agenda_item.title if decision.agenda_item_id else None,
-                "clause": {
-                    "document_id": decision.clause.document_id,
-                    "document": decision.clause.document.title,
-                    "number": decision.clause.number,
-                    "text": decision.clause.text,
-                }
-                if decision.clause_id
-                else None,
-                "url": decision.get_absolute_url(),
-                "matters": [
-                    {
-                        "code": matter.code,
-                        "title": matter.title,
-                        "lead_unit": matter.lead_unit.name,
-                        "due_date": matter.due_date,
-                        "state": matter.state,
-                        "health": matter.health_code,
-                        "progress": matter.progress,
-                    }
-                    for matter in decision.matter_list
-                ],
-            }
-            for decision in decisions
-        ],
-    }
+    return found
