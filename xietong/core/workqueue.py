@@ -30,9 +30,18 @@ class WorkItem:
     # What tells items of one kind apart at a glance: a matter code, a unit, a place.
     subtitle: str = ""
     due: date | None = None
+    # The due date was counted in working days (a reply deadline), so it may rest on a guessed calendar.
+    working_days: bool = False
 
     def is_overdue(self, today):
         return self.due is not None and self.due < today
+
+    @property
+    def due_is_estimate(self):
+        """A working-day date in a year whose official holidays are not published yet (see core.workdays)."""
+        from .workdays import is_estimate
+
+        return self.working_days and self.due is not None and is_estimate(self.due)
 
 
 @dataclass(frozen=True)

@@ -469,6 +469,13 @@ class Urging(models.Model):
     def is_open(self):
         return self.replied_at is None
 
+    @property
+    def reply_due_is_estimate(self):
+        """The deadline was counted in working days of a year whose holidays are not published yet."""
+        from xietong.core.workdays import is_estimate
+
+        return is_estimate(self.reply_due)
+
 
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting decision")

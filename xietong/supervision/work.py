@@ -126,6 +126,7 @@ def urging_item(urging, today):
         url=_matter_url(urging.matter_id, "#urgings"),
         subtitle=urging.label,
         due=urging.reply_due,
+        working_days=True,
     )
 
 
@@ -238,6 +239,7 @@ def late_urging_item(urging, today):
         url=_matter_url(urging.matter_id, "#urgings"),
         subtitle=f"{urging.label} · {urging.unit.display_name}",
         due=urging.reply_due,
+        working_days=True,
     )
 
 
