@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,6 +165,13 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "xietong" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# In production (after collectstatic) file names carry a content hash, so nginx and browsers may cache them for
+# a year and a new release is never served an old script.
+if envbool("STATIC_HASHED"):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 # Background work: Celery with the broker named here; without one, tasks run in
 # the calling process so `make run` needs no other service.
@@ -210,19 +218,64 @@ CONCERN_LIMIT_PER_CONTACT_DAY = envint("CONCERN_LIMIT_PER_CONTACT_DAY", 3)
 ME_TOO_LIMIT_PER_ADDRESS_DAY = envint("ME_TOO_LIMIT_PER_ADDRESS_DAY", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 * 1024)
 
+# Transport security. TLS ends at nginx, which says so in X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER names the
+# header; empty when no proxy sets it, since a client could then claim https itself). The redirect and HSTS stay off
+# unless set, so a plain-http trial or a benchmark on loopback is not sent to an https that does not exist there;
+# docs/deploy.md sets them, and `check --deploy` is clean with that environment.
 if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+_proxy_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "" if DEBUG else "HTTP_X_FORWARDED_PROTO")
+SECURE_PROXY_SSL_HEADER = (_proxy_header, "https") if _proxy_header else None
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+USE_X_FORWARDED_HOST = envbool("USE_X_FORWARDED_HOST", False)
+
+# Sessions end after SESSION_COOKIE_AGE seconds (8 hours: a working day) or when the browser closes; the office's
+# irreversible actions also ask for the password again when the last login is older than REAUTH_WINDOW_MINUTES.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+REAUTH_WINDOW_MINUTES = envint("REAUTH_WINDOW_MINUTES", 15)
+
+# Content-Security-Policy on every response: scripts only from our own static files (no inline script, no
+# eval), so text a resident typed can never run even if a template forgot to escape it. Inline style stays
+# allowed: ECharts and htmx set element styles, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_CLASS = "xietong.core.pagination.LimitOffset"
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 
+# Logs go to standard error (systemd's journal or the container's log); LOG_FORMAT=json writes one JSON object a
+# line, which log collectors index without parsing rules.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "xietong.core.logjson.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if os.environ.get("LOG_FORMAT") == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
