@@ -49,7 +49,10 @@ class SessionAuth(APIKeyCookie):
         return super()._get_key(request)
 
     def authenticate(self, request, key):
-        return request.user if request.user.is_authenticated else None
+        if not request.user.is_authenticated:
+            return None
+        request.auth_by_session = True  # re-authentication rules apply to sessions, not to API tokens
+        return request.user
 
 
 router = Router(tags=["core"])

@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        # checks registers the system checks, idempotency its daily purge; reauth stamps the time of each login.
+        from . import checks, idempotency, reauth  # noqa: F401

@@ -235,3 +235,21 @@ class IngestBatch(models.Model):
 
     def __str__(self):
         return f"{self.get_source_display()} {self.created_at:%Y-%m-%d %H:%M} ({self.rows_received})"
+
+
+class IdempotentRequest(models.Model):
+    """The answer given to the first request with an Idempotency-Key, replayed to its resends."""
+
+    scope = models.CharField(max_length=60)
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once_per_scope")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from xietong.core.api_errors import ERRORS
+from xietong.core.idempotency import idempotent_api
 from xietong.core.models import Unit, UnitKind
 from xietong.regions.resolver import PlaceError, resolve
 
@@ -49,6 +50,7 @@ class ReceiptOut(Schema):
 
 
 @router.post("/declare/{city}", auth=None, response={200: ReceiptOut, **ERRORS}, operation_id="declare")
+@idempotent_api("declarations.declare")
 def declare(request, city: str, payload: DeclarationIn):
     intake_city = get_object_or_404(Unit, slug=city, kind=UnitKind.CITY)
     errors = {}

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from xietong.core.forms import apply_errors
 from xietong.core.models import Unit, UnitKind
 from xietong.core.personal import mask_id_number, mask_name, mask_phone
+from xietong.core.reauth import recent_login_required
 
 from . import access, actions, bulletin, history, statistics
 from .forms import AmendForm, DeclarationForm, MeasureForm, NoticeForm, PlaceAreaForm, RevealForm, StopFormSet
@@ -306,6 +307,7 @@ def _notice_action(request, pk, run, done):
 
 @login_required
 @require_POST
+@recent_login_required()
 def notice_publish(request, pk):
     return _notice_action(
         request,

@@ -23,6 +23,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from xietong.core.idempotency import KeyReused, idempotent_response
+
 from . import actions
 from .models import Category, Channel, Concern, ConcernState, Hall, Open311Key, Resolution
 
@@ -271,7 +273,12 @@ def _parse_when(value, name):
 @endpoint
 def requests_(request, fmt):
     if request.method == "POST":
-        return _post_request(request, fmt)
+        try:
+            return idempotent_response(request, "deliberation.open311", lambda: _post_request(request, fmt))
+        except ValidationError as error:
+            raise Open311Error(400, " ".join(error.messages)) from None
+        except KeyReused:
+            raise Open311Error(422, _("This Idempotency-Key was already used for a different request.")) from None
     if request.method != "GET":
         raise Open311Error(405, _("Use GET or POST."))
     hall = _hall(request)

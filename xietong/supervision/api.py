@@ -21,6 +21,7 @@ from xietong.core.access import require_member
 from xietong.core.api_errors import ERRORS, ErrorOut, field_errors
 from xietong.core.models import Unit
 from xietong.core.pagination import PageNumber
+from xietong.core.reauth import require_recent_login_for_api
 
 from . import actions
 from .access import get_matter_for_user, get_report_for_user, reporting_units
@@ -358,6 +359,8 @@ def update_matter(request, matter_id: int, payload: MatterPatch):
 )
 def transition_matter(request, matter_id: int, payload: TransitionIn):
     matter = get_matter(request, matter_id)
+    if payload.name == "verify":
+        require_recent_login_for_api(request)
     actions.do_transition(actor=request.auth, matter=matter, name=payload.name, reason=payload.reason)
     return matter_detail_out(request.auth, get_matter(request, matter_id))
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xietong.core.forms import apply_errors
+from xietong.core.reauth import recent_login_required
 
 from . import bulletins
 from .access import can_supervise
@@ -76,6 +77,7 @@ def bulletin_list(request):
 
 
 @login_required
+@recent_login_required(applies=lambda request: "preview" not in request.POST)
 def bulletin_new(request):
     """GET shows the form; POST previews the figures (button "preview") or issues the bulletin."""
     if not can_supervise(request.user):

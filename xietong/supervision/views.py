@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from xietong.core.access import has_role, require_member
 from xietong.core.forms import apply_errors
 from xietong.core.models import Role, Unit
+from xietong.core.reauth import recent_login_required
 from xietong.core.timeline import history
 
 from . import actions, people_views
@@ -530,6 +531,7 @@ def _done(request, matter, message, anchor=""):
 
 @login_required
 @require_POST
+@recent_login_required(applies=lambda request: request.POST.get("name") == "verify")
 def matter_transition(request, pk):
     matter = _get_matter(request, pk)
     form = TransitionForm(request.POST)
