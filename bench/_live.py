@@ -100,9 +100,11 @@ def environment(cluster, **extra):
 
 
 def manage(env, *args):
-    return subprocess.run(
+    """The command's output; for `shell -c`, its last line (the shell first lists what it imported)."""
+    out = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     ).stdout
+    return out.strip().splitlines()[-1] if args[0] == "shell" else out
 
 
 def prepare(cluster):

@@ -17,6 +17,7 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _live import Client, Cluster, Gunicorn, concern_fields, declaration, manage, new_key, percentile, prepare  # noqa: E402
@@ -52,7 +53,7 @@ def main():
         samples, errors = defaultdict(list), defaultdict(int)
         lock = threading.Lock()
         seq = iter(range(10**6))
-        arrival = datetime.date.today().isoformat()
+        arrival = datetime.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
         stop_at = time.monotonic() + SECONDS
 
         def run(index):

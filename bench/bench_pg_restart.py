@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _live import Client, Cluster, Gunicorn, concern_fields, declaration, manage, new_key, prepare  # noqa: E402
@@ -70,7 +71,7 @@ def main():
         tally = {"sent": {"declaration": 0, "concern": 0}, "acked": {"declaration": set(), "concern": set()}}
         resends, failed_answers, lost = [0], [0], []
         seq = iter(range(10**6))
-        arrival = datetime.date.today().isoformat()
+        arrival = datetime.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
         stop_at = time.monotonic() + SECONDS
 
         def run(index):

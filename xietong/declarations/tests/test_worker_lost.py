@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from celery import Celery
+from django.utils import timezone
 
 from xietong.conftest import REDIS_TEST_URL, database_url_for_workers
 from xietong.core.models import Notification, TimelineEvent
@@ -48,7 +49,7 @@ def test_a_rescreen_whose_worker_is_killed_completes_exactly_once(people, decl_u
     url = database_url_for_workers()
     if url is None:
         pytest.skip("worker processes share the test database on PostgreSQL only")
-    today = datetime.date.today()
+    today = timezone.localdate()
     stops = [("四川省内江市资中县", (today - datetime.timedelta(days=3)).isoformat(), today.isoformat(), "G8")]
     earlier = submit(decl_units, arrival=today, stops=stops)
     notice = actions.do_create_notice(
