@@ -15,7 +15,7 @@ from xietong.core.access import role_for
 from xietong.core.models import Unit, UnitKind
 
 from .access import visible_matters
-from .models import DUE_SOON_DAYS, OPEN_STATES, Domain, Health, ProgressSnapshot, State
+from .models import DUE_SOON_DAYS, OPEN_STATES, Domain, Health, ProgressSnapshot, State, Urging
 
 LIST_LIMIT = 10
 TREND_DAYS = 180
@@ -110,6 +110,7 @@ class Cell:
     overdue: int = 0
     due_soon: int = 0
     progress_sum: int = 0
+    urgings: int = 0  # 催办单 issued on these matters
 
     def add(self, row):
         self.total += row["total"]
@@ -162,14 +163,27 @@ def scorecard(matters, cities, today):
     columns = [Cell() for _ in domains]
     grand = Cell()
     aggregates = list(_aggregates(matters, today))
+    urgings = list(
+        Urging.objects.filter(matter__in=matters.order_by().values("pk"))
+        .values("matter__lead_unit_id", "matter__domain")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     # Grouping by the lead unit's id spares the big query a join; the few paths are fetched after.
     paths = dict(Unit.objects.filter(pk__in={a["lead_unit_id"] for a in aggregates}).values_list("pk", "path"))
-    for agg in aggregates:
-        city = city_for_path(paths[agg["lead_unit_id"]], cities)
+
+    def cells_of(lead_unit_id, domain):
+        city = city_for_path(paths[lead_unit_id], cities)
         row = rows[city.pk] if city is not None else other
-        i = index[agg["domain"]]
-        for cell in (row.cells[i], row.total, columns[i], grand):
+        i = index[domain]
+        return (row.cells[i], row.total, columns[i], grand)
+
+    for agg in aggregates:
+        for cell in cells_of(agg["lead_unit_id"], agg["domain"]):
             cell.add(agg)
+    for urged in urgings:
+        for cell in cells_of(urged["matter__lead_unit_id"], urged["matter__domain"]):
+            cell.urgings += urged["n"]
     ordered = list(rows.values())
     if other.total.total:
         ordered.append(other)
@@ -234,3 +248,18 @@ def trend(cities, today, days=TREND_DAYS):
             together.append(rate(total, done))
         series.append({"name": None, "data": together})
     return {"dates": [d.isoformat() for d in dates], "series": series}
+
+
+def urgings_by_unit(matters, today, limit=LIST_LIMIT):
+    """The units most urged on these matters: 催办单 in all, still unanswered, and past their reply deadline."""
+    unanswered = Q(replied_at__isnull=True)
+    return (
+        Urging.objects.filter(matter__in=matters.order_by().values("pk"))
+        .values("unit_id", "unit__name", "unit__name_en")
+        .annotate(
+            total=Count("pk"),
+            unanswered=Count("pk", filter=unanswered),
+            late=Count("pk", filter=unanswered & Q(reply_due__lt=today)),
+        )
+        .order_by("-total", "unit__name")[:limit]
+    )

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xietong.core.access import has_role, require_member
@@ -53,6 +53,7 @@ from .dashboard import (
     scorecard,
     trend,
     trend_cities,
+    urgings_by_unit,
 )
 from .forms import (
     ExtensionDecisionForm,
@@ -166,12 +167,17 @@ def dashboard(request):
     card = scorecard(counted, scope, today)
     _link_cells(card, filters)
     chart = _trend_for_chart(trend(trend_cities(request.user, scope), today))
+    english = (get_language() or "").startswith("en")
     context = {
         "form": form,
         "filters": filters,
         "card": card,
         "overdue": list(overdue_list(counted, today)),
         "due_soon": list(due_soon_list(counted, today)),
+        "urged_units": [
+            {**row, "name": (english and row["unit__name_en"]) or row["unit__name"]}
+            for row in urgings_by_unit(counted, today)
+        ],
         "overdue_query": _query(filters, health=Health.OVERDUE.value),
         "due_soon_query": _query(filters, health=Health.DUE_SOON.value),
         "trend": chart,
@@ -222,6 +228,9 @@ def _cell_html(cell, list_url, query):
     overdue = ""
     if cell.overdue:
         overdue = format_html(' <span class="bad" title="{}">!{}</span>', _("Overdue"), cell.overdue)
+    if cell.urgings:
+        label += "; " + _("%(n)s 催办单") % {"n": cell.urgings}
+        overdue += format_html(' <span class="warn" title="{}">催{}</span>', _("催办单"), cell.urgings)
     inner = format_html(
         '<span class="cell-total" aria-hidden="true">{}</span>'
         '<span class="cell-figs" aria-hidden="true"><span class="ok" title="{}">✓{}</span>{}</span>'
