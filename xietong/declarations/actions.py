@@ -183,7 +183,9 @@ def do_submit_declaration(*, data, intake_city, now=None):
     }
     with transaction.atomic():
         declaration, created = _upsert(id_index, cleaned["arrival_date"], values, now)
-        declaration.stops.all().delete()
+        if not created:
+            # A resubmission replaces the itinerary (its matches follow in rescreen).
+            declaration.stops.all().delete()
         Stop.objects.bulk_create(
             Stop(
                 declaration=declaration,
