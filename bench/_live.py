@@ -225,6 +225,12 @@ def id_number(seq):
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
+def week_before(day):
+    import datetime
+
+    return (datetime.date.fromisoformat(day) - datetime.timedelta(days=7)).isoformat()
+
+
 def declaration(seq, community, arrival):
     return {
         "name": "压测旅客",
@@ -233,7 +239,7 @@ def declaration(seq, community, arrival):
         "arrival_date": arrival,
         "destination": "太原市小店区坞城街道",
         "community": community,
-        "stops": [{"place": "四川省内江市资中县", "start": "2022-07-20", "end": "2022-07-26", "transport": "G1234"}],
+        "stops": [{"place": "四川省内江市资中县", "start": week_before(arrival), "end": arrival, "transport": "G1234"}],
     }
 
 
