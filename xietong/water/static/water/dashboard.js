@@ -12,10 +12,12 @@
       animation: false,
       tooltip: {
         trigger: "item",
+        // The tooltip is HTML: section and river names (set in the admin) must stay text.
         formatter: function (p) {
-          if (p.seriesType !== "scatter") return p.name;
+          var esc = window.echarts.format.encodeHTML;
+          if (p.seriesType !== "scatter") return esc(p.name);
           var d = p.data;
-          return d.name + " (" + d.river + ")<br>" + d.grade + (d.target ? " / " + d.target : "");
+          return esc(d.name) + " (" + esc(d.river) + ")<br>" + esc(d.grade) + (d.target ? " / " + esc(d.target) : "");
         }
       },
       geo: {
