@@ -125,18 +125,25 @@ def do_import_forecasts(*, actor, items):
 # --- joint warnings -----------------------------------------------------------------------------------------
 
 
-def _notify_cities(city_warnings, *, message, params, body, key, at=None):
+def _notify_cities(city_warnings, *, message, params, body, key, info_message=None, at=None):
+    """Ask the city's own staff (who acknowledge for it) to acknowledge; tell the units below it, who carry out
+    the measures but cannot acknowledge, that the warning is in force, without asking them for anything."""
     for city_warning in city_warnings:
-        notify(
-            recipients([city_warning.city], min_role=Role.VIEWER, below=True),
-            kind="airquality.warning",
-            message=message,
-            params={**params, "city": unit_name(city_warning.city)},
-            body=body,
-            url=reverse("airquality:warning", args=[city_warning.joint_id]),
-            dedupe_key=f"airquality-warning-{city_warning.pk}-{key}",
-            at=at,
-        )
+        city = city_warning.city
+        acknowledgers = recipients([city], min_role=Role.STAFF)
+        asked = {p.pk for p in acknowledgers}
+        below = [p for p in recipients([city], min_role=Role.VIEWER, below=True) if p.pk not in asked]
+        for people, text in ((acknowledgers, message), (below, info_message or message)):
+            notify(
+                people,
+                kind="airquality.warning",
+                message=text,
+                params={**params, "city": unit_name(city)},
+                body=body,
+                url=reverse("airquality:warning", args=[city_warning.joint_id]),
+                dedupe_key=f"airquality-warning-{city_warning.pk}-{key}",
+                at=at,
+            )
 
 
 def _next_code(year):
@@ -195,6 +202,7 @@ def do_issue_joint_warning(*, actor, level, cities, starts_at, reason, ends_at=N
     _notify_cities(
         city_warnings,
         message=gettext_noop("%(level)s heavy-pollution warning for %(city)s: please acknowledge"),
+        info_message=gettext_noop("%(level)s heavy-pollution warning in force for %(city)s"),
         params={"level": translatable(_level_label(level))},
         body=reason,
         key="issued",
@@ -238,6 +246,7 @@ def do_change_level(*, actor, warning, level, reason, at=None):
     _notify_cities(
         city_warnings,
         message=message,
+        info_message=gettext_noop("Warning %(code)s for %(city)s is now at %(level)s"),
         params={"code": warning.code, "level": translatable(_level_label(level))},
         body=reason,
         key=f"{verb}-{level}-{at.timestamp():.0f}",

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.models import Unit, UnitKind
+from xietong.supervision.forms import UnitTreeChoiceField
 from xietong.supervision.models import SUB_AREAS, Domain, Frequency, Priority
 
 from .models import Clause, DocumentKind, Meeting
@@ -189,7 +190,7 @@ class MatterFromDecisionForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     domain = forms.ChoiceField(label=_("Domain"), choices=Domain.choices)
     sub_area = forms.ChoiceField(label=_("Sub-area"), required=False)
-    lead_unit = UnitChoiceField(label=_("Lead unit"), queryset=Unit.objects.none())
+    lead_unit = UnitTreeChoiceField(label=_("Lead unit"), queryset=Unit.objects.none(), empty_label=_("Please choose"))
     co_units = UnitsChoiceField(label=_("Co-units"), queryset=Unit.objects.none(), required=False)
     start_date = date_field(_("Start"))
     due_date = date_field(_("Due date"))
@@ -209,7 +210,9 @@ class MatterFromDecisionForm(forms.Form):
     def __init__(self, *args, decision, **kwargs):
         super().__init__(*args, **kwargs)
         # Every unit of the cluster is offered; one that did not take part gets the action's clear refusal.
-        units = Unit.objects.filter(kind__in=[UnitKind.OFFICE, UnitKind.CITY, UnitKind.TASK_FORCE, UnitKind.DISTRICT])
+        units = Unit.objects.filter(
+            kind__in=[UnitKind.OFFICE, UnitKind.CITY, UnitKind.TASK_FORCE, UnitKind.DISTRICT]
+        ).order_by("path")
         self.fields["lead_unit"].queryset = units
         self.fields["co_units"].queryset = units
         self.fields["sub_area"].choices = [("", "—")] + [

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 
 from xietong.core import timeline, workdays
 from xietong.core.errors import ConflictError
-from xietong.core.models import Role, Unit
+from xietong.core.models import Role, Unit, UnitKind
 from xietong.core.notify import dispatch_after_commit, notify, office_units, recipients, unit_name
 from xietong.core.uploads import validate_upload
 
@@ -89,6 +89,10 @@ TITLE_MAX_LENGTH = Matter._meta.get_field("title").max_length
 DESCRIPTION_MAX_LENGTH = 20_000
 MILESTONE_TITLE_MAX_LENGTH = Milestone._meta.get_field("title").max_length
 SHARE_RANGE = (1, 100)
+# Enterprises and hotels receive declarations of their staff and guests; the work of a cluster matter is
+# government work, led and delivered by public units (offices, cities, departments, districts, towns,
+# communities, task forces).
+NON_MATTER_UNIT_KINDS = (UnitKind.ENTERPRISE, UnitKind.HOTEL)
 
 
 def _text_error(value, max_length, *, required=True):
@@ -155,8 +159,12 @@ def _validate_matter_fields(
             }
     if lead_unit is None:
         errors["lead_unit"] = _("Choose the lead unit.")
+    elif lead_unit.kind in NON_MATTER_UNIT_KINDS:
+        errors["lead_unit"] = _("An enterprise or a hotel cannot lead a cluster matter; choose a government unit.")
     elif any(u.pk == lead_unit.pk for u in co_units):
         errors["co_units"] = _("The lead unit cannot also be a co-unit.")
+    if any(u.kind in NON_MATTER_UNIT_KINDS for u in co_units):
+        errors["co_units"] = _("An enterprise or a hotel cannot be a co-unit of a cluster matter.")
     for ms_title, ms_due in milestones:
         if (problem := _text_error(ms_title, MILESTONE_TITLE_MAX_LENGTH)) is not None:
             errors["milestones"] = problem

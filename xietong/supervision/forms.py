@@ -29,6 +29,22 @@ def unit_label(unit):
     return unit.display_name
 
 
+def tree_label(unit):
+    """The unit indented under its parent (units listed in path order read as a tree).
+
+    The ideographic space is not HTML white space, so browsers keep it at the start of an option.
+    """
+    depth = max(unit.path.count("/") - 3, 0)  # the cities under the office are at the left edge
+    return "\u3000" * depth + unit.display_name
+
+
+def matter_units():
+    """Units that can lead or deliver part of a cluster matter, in tree order (enterprises and hotels cannot)."""
+    from .actions import NON_MATTER_UNIT_KINDS
+
+    return Unit.objects.exclude(parent__isnull=True).exclude(kind__in=NON_MATTER_UNIT_KINDS).order_by("path")
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return unit_label(obj)
@@ -37,6 +53,16 @@ class UnitChoiceField(forms.ModelChoiceField):
 class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return unit_label(obj)
+
+
+class UnitTreeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return tree_label(obj)
+
+
+class UnitTreeMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return tree_label(obj)
 
 
 def sub_area_choices():
@@ -126,7 +152,7 @@ class MatterFieldsForm(forms.Form):
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     domain = forms.ChoiceField(label=_("domain"), choices=Domain.choices)
     sub_area = forms.ChoiceField(label=_("sub-area"), choices=sub_area_choices, required=False)
-    co_units = UnitMultipleChoiceField(
+    co_units = UnitTreeMultipleChoiceField(
         label=_("Co-units"),
         queryset=Unit.objects.none(),
         required=False,
@@ -141,7 +167,7 @@ class MatterFieldsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["co_units"].queryset = Unit.objects.exclude(parent__isnull=True).order_by("path")
+        self.fields["co_units"].queryset = matter_units()
 
     def clean(self):
         data = super().clean()
@@ -157,7 +183,7 @@ class MatterCreateForm(MatterFieldsForm):
         max_length=40,
         help_text=_("The number the offices use for it, e.g. 2022-JT-01."),
     )
-    lead_unit = UnitChoiceField(label=_("lead unit"), queryset=Unit.objects.none())
+    lead_unit = UnitTreeChoiceField(label=_("lead unit"), queryset=Unit.objects.none(), empty_label=_("Please choose"))
     assign = forms.BooleanField(
         label=_("Assign at once (the units are told and can report)"), required=False, initial=True
     )
@@ -166,7 +192,7 @@ class MatterCreateForm(MatterFieldsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_unit"].queryset = Unit.objects.exclude(parent__isnull=True).order_by("path")
+        self.fields["lead_unit"].queryset = matter_units()
 
     def clean(self):
         data = super().clean()

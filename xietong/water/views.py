@@ -106,7 +106,9 @@ def dashboard(request):
         rows = [r for r in results if r.section.city_id == city.pk]
         if rows:
             cities.append({"city": city, "summary": assess.summary(rows)})
-    misses = BoundaryMiss.objects.filter(month=month).select_related("section", "upstream_city", "matter", "result")
+    misses = BoundaryMiss.objects.filter(month=month).select_related(
+        "section", "upstream_city", "matter__lead_unit", "result"
+    )
     return render(
         request,
         "water/dashboard.html",
@@ -184,7 +186,7 @@ def section_detail(request, code):
             "samples": samples,
             "parameters": [(p, PARAMETER_LABELS[p]) for p in PARAMETERS],
             "trend": trend,
-            "misses": section.misses.select_related("matter").order_by("-month"),
+            "misses": section.misses.select_related("matter__lead_unit").order_by("-month"),
             "can_upload": access.can_upload_for(request.user, section),
         },
     )
@@ -235,7 +237,7 @@ def upload(request):
         misses = list(
             BoundaryMiss.objects.filter(
                 section_id__in={s for s, _m in result.months}, month__in={m for _s, m in result.months}
-            ).select_related("section", "upstream_city", "matter", "result")
+            ).select_related("section", "upstream_city", "matter__lead_unit", "result")
         )
     return render(
         request,
@@ -247,7 +249,9 @@ def upload(request):
 
 @member_required
 def misses(request):
-    rows = BoundaryMiss.objects.select_related("section__river", "upstream_city", "downstream_city", "matter", "result")
+    rows = BoundaryMiss.objects.select_related(
+        "section__river", "upstream_city", "downstream_city", "matter__lead_unit", "result"
+    )
     return render(
         request,
         "water/misses.html",

@@ -29,3 +29,15 @@ def air_quality_for_residents(context):
     from ..public import city_summaries
 
     return {**city_summaries(), "LANGUAGE_CODE": context.get("LANGUAGE_CODE")}
+
+
+@register.filter
+def may_upload_readings(user):
+    """Whether the subnavigation offers the upload page: to staff of a city or of the office (the rule of
+    `access.can_upload_for`), read from the memberships already loaded, so no page pays a query for it."""
+    from xietong.core.access import memberships_of
+    from xietong.core.models import Role, UnitKind
+
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return any(m.role >= Role.STAFF and m.unit.kind in (UnitKind.CITY, UnitKind.OFFICE) for m in memberships_of(user))
