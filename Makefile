@@ -33,12 +33,13 @@ test-sqlite: venv browser
 test-postgres: venv browser
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -n 2
 
-# Browser tests drive Debian's chromium (never a downloaded browser) and need CJK fonts.
+# Browser tests drive Debian's chromium (never a downloaded browser) and need CJK fonts; the PDF of a
+# bulletin is rendered by LibreOffice headless (libreoffice-writer-nogui).
 browser:
-	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
+	@command -v chromium >/dev/null && command -v soffice >/dev/null && fc-list :lang=zh | grep -q . || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "Install Debian's chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk libreoffice-writer-nogui >/dev/null; \
+	  else echo "Install Debian's chromium, fonts-noto-cjk and libreoffice-writer-nogui: sudo apt-get install chromium fonts-noto-cjk libreoffice-writer-nogui"; exit 1; fi; }
 
 bench: venv
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -74,6 +74,7 @@ CLUSTER = {
     "supervision:bulletins",
     "supervision:bulletin",  # bulletins are circulated to every city
     "supervision:bulletin-docx",
+    "supervision:bulletin-pdf",
     "supervision:bulletin-xlsx",
     "meetings:meetings",
     "meetings:documents",

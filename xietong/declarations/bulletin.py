@@ -76,27 +76,21 @@ def _area_line(area):
 def render_docx(data):
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
+    from docx.shared import Pt
 
-    from xietong.supervision.bulletins import _set_fonts
+    from xietong.core.officialdoc import BODY_FONT, TITLE_FONT, set_fonts, set_up_page
 
     with translation.override(settings.LANGUAGE_CODE):
         document = Document()
-        section = document.sections[0]
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-        section.left_margin, section.right_margin = Mm(28), Mm(26)
+        set_up_page(document.sections[0])
         normal = document.styles["Normal"]
-        _set_fonts(normal, "仿宋_GB2312")
+        set_fonts(normal, BODY_FONT)
         normal.font.size = Pt(16)
         heading = document.add_paragraph()
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = heading.add_run(title(data["day"]))
         run.font.size = Pt(22)
-        run.font.name = "方正小标宋简体"
-        run._element.get_or_add_rPr().get_or_add_rFonts().set(
-            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia", "方正小标宋简体"
-        )
+        set_fonts(run, TITLE_FONT)
         number = document.add_paragraph(
             _("Shanxi Central City Cluster, daily bulletin of %(day)s") % {"day": data["day"].isoformat()}
         )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.meeting_new, name="meeting-new"),
     path("<int:pk>/", views.meeting_detail, name="meeting"),
     path("<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
+    path("<int:pk>/minutes/docx/", views.minutes_docx, name="minutes-docx"),
     path("<int:pk>/hold/", views.meeting_hold, name="meeting-hold"),
     path("<int:pk>/close/", views.meeting_close, name="meeting-close"),
     path("<int:pk>/agenda/", views.agenda_add, name="agenda-add"),

@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from xietong.core.timeline import history
 from xietong.supervision.access import visible_matters
 from xietong.supervision.models import Matter
 
-from . import actions
+from . import actions, documents
 from .access import (
     attach_matters,
     can_manage,
@@ -38,6 +39,8 @@ from .forms import (
     MeetingForm,
 )
 from .models import Decision, Meeting, MeetingState
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 VERBS = {
     "created": gettext_lazy("Planned"),
@@ -170,6 +173,18 @@ def _agenda_with_proposers(meeting):
     for item in items:
         item.proposed_by = topics.get(item.pk)
     return items
+
+
+@login_required
+def minutes_docx(request, pk):
+    """The minutes as a 会议纪要 (.docx after GB/T 9704), for whoever may read the meeting."""
+    require_member(request.user)
+    meeting = get_meeting_for_user(request.user, pk, _meetings())
+    response = HttpResponse(documents.render_minutes_docx(meeting), content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=documents.filename(meeting)
+    )
+    return response
 
 
 def _meeting_for_manager(request, pk):

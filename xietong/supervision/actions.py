@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -25,10 +25,11 @@ from xietong.core.models import Role, Unit, UnitKind
 from xietong.core.notify import dispatch_after_commit, notify, office_units, recipients, unit_name
 from xietong.core.uploads import validate_upload
 
-from . import access, reminders
+from . import access, bulletins, reminders
 from .models import (
     OPEN_STATES,
     SUB_AREAS,
+    Bulletin,
     Comment,
     CommentKind,
     CoUnit,
@@ -1319,3 +1320,55 @@ def do_write_snapshots(*, day=None):
         update_fields=["total", "done", "overdue", "mean_progress"],
     )
     return snapshots
+
+
+@transaction.atomic
+def do_issue_bulletin(*, actor, period_start, period_end, today=None):
+    """Number, freeze and circulate the bulletin of a period; only the office issues bulletins."""
+    if not access.can_supervise(actor):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    errors = {}
+    if period_start is None:
+        errors["period_start"] = _("Give the first day of the period as YYYY-MM-DD.")
+    if period_end is None:
+        errors["period_end"] = _("Give the last day of the period as YYYY-MM-DD.")
+    if not errors and period_end < period_start:
+        errors["period_end"] = _("The period cannot end before it starts.")
+    if not errors and period_start > today:
+        errors["period_start"] = _("A bulletin covers a period that has begun.")
+    if errors:
+        raise ValidationError(errors)
+    # Locking the latest bulletin makes concurrent issuers take numbers one after the other.
+    previous = Bulletin.objects.select_for_update().order_by("-number").first()
+    number = previous.number + 1 if previous else 1
+    data = bulletins.compute(period_start, period_end, today)
+    data["previous"] = {"id": previous.pk, "number": previous.number} if previous else None
+    data["changes"] = bulletins.changes_between(previous.data, data) if previous else None
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Supervision bulletin no. %(number)d (%(start)s to %(end)s)") % {
+            "number": number,
+            "start": period_start.isoformat(),
+            "end": period_end.isoformat(),
+        }
+    try:
+        with transaction.atomic():
+            bulletin = Bulletin.objects.create(
+                number=number,
+                title=title,
+                period_start=period_start,
+                period_end=period_end,
+                data=data,
+                created_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError(_("Another bulletin was issued at the same moment. Please try again."))
+    timeline.record(bulletin, "issued", actor=actor, changes={"number": [None, number]}, public=False)
+    notify(
+        recipients([*office_units(), *Unit.objects.filter(kind=UnitKind.CITY)]),
+        kind="bulletin.issued",
+        message=gettext_noop("Supervision bulletin no. %(number)d has been issued"),
+        params={"number": number},
+        url=bulletin.get_absolute_url(),
+    )
+    return bulletin

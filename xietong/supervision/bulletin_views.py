@@ -1,4 +1,4 @@
-"""Pages of the supervision bulletins: the list, issuing one (office), a bulletin, and its .docx and .xlsx."""
+"""Pages of the supervision bulletins: the list, issuing one (office), a bulletin, and its .docx, PDF and .xlsx."""
 
 import datetime
 
@@ -15,13 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xietong.core.forms import apply_errors
+from xietong.core.officialdoc import PdfUnavailable
 from xietong.core.reauth import recent_login_required
 
-from . import bulletins
+from . import bulletins, documents
 from .access import can_supervise
+from .actions import do_issue_bulletin
 from .models import Bulletin
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_ERRORS = {"invalid": gettext_lazy("Enter the date as YYYY-MM-DD, for example 2022-08-31.")}
 
@@ -97,7 +100,7 @@ def bulletin_new(request):
             preview["summary"] = bulletins.summary_sentence(preview)
         else:
             try:
-                bulletin = bulletins.do_issue_bulletin(actor=request.user, period_start=start, period_end=end)
+                bulletin = do_issue_bulletin(actor=request.user, period_start=start, period_end=end)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
@@ -138,10 +141,21 @@ def _download(bulletin, content, extension, content_type):
 @login_required
 def bulletin_docx(request, pk):
     bulletin = _get_bulletin(request, pk)
-    return _download(bulletin, bulletins.render_docx(bulletin), "docx", DOCX)
+    return _download(bulletin, documents.render_docx(bulletin), "docx", DOCX)
 
 
 @login_required
 def bulletin_xlsx(request, pk):
     bulletin = _get_bulletin(request, pk)
-    return _download(bulletin, bulletins.render_xlsx(bulletin), "xlsx", XLSX)
+    return _download(bulletin, documents.render_xlsx(bulletin), "xlsx", XLSX)
+
+
+@login_required
+def bulletin_pdf(request, pk):
+    bulletin = _get_bulletin(request, pk)
+    try:
+        content = documents.render_pdf(bulletin)
+    except PdfUnavailable:
+        # The .docx is always there; the PDF needs LibreOffice on the server.
+        return render(request, "supervision/bulletin_pdf_unavailable.html", {"bulletin": bulletin}, status=503)
+    return _download(bulletin, content, "pdf", PDF)

@@ -455,7 +455,7 @@ def load(stdout=None):
             for step in steps:
                 step()
 
-    from .bulletins import do_issue_bulletin
+    from .actions import do_issue_bulletin
 
     for start, end, issued in [
         (D(2022, 8, 1), D(2022, 8, 31), D(2022, 9, 5)),

@@ -34,7 +34,7 @@ def private_objects(cluster, office_user, owner, member, regions):
     from xietong.meetings import actions as meetings
     from xietong.meetings.models import DocumentKind
     from xietong.supervision import actions as supervision
-    from xietong.supervision.bulletins import do_issue_bulletin
+    from xietong.supervision.actions import do_issue_bulletin
     from xietong.supervision.models import Domain
 
     matter = supervision.do_create_matter(

@@ -168,7 +168,8 @@ def test_from_a_meeting_decision_to_a_verified_matter_and_a_downloaded_bulletin(
         page.locator("#download-docx").click()
     assert download.value.suggested_filename.endswith(".docx")
     document = Document(download.value.path())
-    assert document.paragraphs[0].text.startswith("督办通报")
+    title = next(p for p in document.paragraphs if p.style.name == "Title")
+    assert title.text.startswith("督办通报")
     rows = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
     assert ["晋中市人民政府", "1", "1", "100.0%", "0", "0", "—", "0"] in rows
     assert ["太原市人民政府", "0", "0", "—", "0", "0", "—", "0"] in rows

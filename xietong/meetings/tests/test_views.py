@@ -23,6 +23,7 @@ def urls(matter, decision, agreement):
         ("list", "/meetings/", False),
         ("documents", "/meetings/documents/", False),
         ("meeting", f"/meetings/{meeting.pk}/", False),
+        ("minutes", f"/meetings/{meeting.pk}/minutes/docx/", False),
         ("document", f"/meetings/documents/{agreement.pk}/", False),
         ("decision", f"/meetings/decisions/{decision.pk}/", False),
         ("attachment", f"/meetings/{meeting.pk}/attachments/{attachment.pk}/", False),

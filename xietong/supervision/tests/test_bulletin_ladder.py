@@ -8,7 +8,8 @@ import time_machine
 
 from xietong.conftest import client_for
 from xietong.supervision import actions
-from xietong.supervision.bulletins import compute, do_issue_bulletin
+from xietong.supervision.actions import do_issue_bulletin
+from xietong.supervision.bulletins import compute
 from xietong.supervision.tests.factories import deliver, make_matter, manager_of
 
 D = datetime.date

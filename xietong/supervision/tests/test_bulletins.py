@@ -1,4 +1,4 @@
-"""Bulletins (督办通报): the figures on a worked example, issuing, the pages, and the .docx/.xlsx re-opened."""
+"""Bulletins (督办通报): the figures on a worked example, issuing, the pages, and the .docx/PDF/.xlsx re-opened."""
 
 import datetime
 import io
@@ -12,7 +12,9 @@ from django.utils.translation import gettext
 from xietong.conftest import client_for
 from xietong.core.models import Notification
 from xietong.supervision import actions
-from xietong.supervision.bulletins import compute, do_issue_bulletin, render_docx, render_xlsx
+from xietong.supervision.actions import do_issue_bulletin
+from xietong.supervision.bulletins import compute
+from xietong.supervision.documents import render_docx, render_pdf, render_xlsx
 from xietong.supervision.models import Bulletin
 from xietong.supervision.tests.factories import deliver, make_matter
 
@@ -224,9 +226,9 @@ def test_the_docx_opens_with_chinese_text_fonts_and_the_figures(worked_example, 
     bulletin = issue(office_user, AUG_1, AUG_31, datetime.date(2022, 9, 15))
     document, paragraphs, tables = docx_text(render_docx(bulletin))
 
-    assert paragraphs[0] == bulletin.title
+    assert bulletin.title in paragraphs
     normal_fonts = document.styles["Normal"].element.rPr.find(qn("w:rFonts"))
-    assert normal_fonts.get(qn("w:eastAsia")) == "仿宋"
+    assert normal_fonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert document.styles["Heading 1"].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "黑体"
 
     by_city, by_domain, overdue = tables[0], tables[1], tables[2]
@@ -234,6 +236,9 @@ def test_the_docx_opens_with_chinese_text_fonts_and_the_figures(worked_example, 
     assert all(chinese(header) for header in by_city[0])
     assert ["太原市人民政府", "5", "2", "40.0%", "4", "1", "25.0%", "1"] in by_city
     assert ["忻州市人民政府", "0", "0", "—", "0", "0", "—", "0"] in by_city
+    # The cluster's total row, as on the page, closes each figures table.
+    assert by_city[-1] == [zh("Cluster total"), "8", "4", "50.0%", "6", "2", "33.3%", "2"]
+    assert by_domain[-1] == by_city[-1]
     assert [zh("Connected infrastructure"), "3", "3", "100.0%", "3", "2", "66.7%", "0"] in by_domain
     assert overdue[0] == [zh(h) for h in ("Code", "Matter", "Lead unit", "City", "Domain", "Due date", "Days overdue")]
     assert [row[1:3] + row[5:] for row in overdue[1:]] == [
@@ -248,7 +253,7 @@ def test_the_docx_of_a_later_bulletin_lists_the_changes(worked_example, office_u
     issue(office_user, AUG_1, AUG_31, datetime.date(2022, 9, 15))
     second = issue(office_user, SEP_1, SEP_30, datetime.date(2022, 10, 5))
     _document, paragraphs, tables = docx_text(render_docx(second))
-    changes = tables[-1]
+    changes = tables[-2]  # the last table is the 版记
     assert changes[0][0] == zh("City")
     taiyuan = next(row for row in changes if row[0] == "太原市人民政府")
     with translation.override("zh-hans"):
@@ -257,7 +262,9 @@ def test_the_docx_of_a_later_bulletin_lists_the_changes(worked_example, office_u
             gettext("%(delta)+.1f pp") % {"delta": -25.0},
         ]
     assert taiyuan[3:] == ["2", "+0"]  # two matters newly done; one overdue left, one came
-    newly_overdue = paragraphs[paragraphs.index(zh("Newly overdue")) + 1]
+    heading = next(p for p in paragraphs if p.endswith(zh("Newly overdue")))
+    assert heading.startswith("（二）")
+    newly_overdue = paragraphs[paragraphs.index(heading) + 1]
     assert "一体化禁煤区" in newly_overdue
 
 
@@ -328,6 +335,7 @@ def pages(bulletin):
         "/supervision/bulletins/",
         f"/supervision/bulletins/{bulletin.pk}/",
         f"/supervision/bulletins/{bulletin.pk}/docx/",
+        f"/supervision/bulletins/{bulletin.pk}/pdf/",
         f"/supervision/bulletins/{bulletin.pk}/xlsx/",
     ]
 
@@ -388,9 +396,12 @@ def test_downloads_are_word_and_excel_files_with_a_name(bulletin, member):
     response = client.get(f"/supervision/bulletins/{bulletin.pk}/docx/")
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert "attachment" in response["Content-Disposition"] and ".docx" in response["Content-Disposition"]
-    assert Document(io.BytesIO(response.content)).paragraphs[0].text == bulletin.title
+    assert bulletin.title in [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
     response = client.get(f"/supervision/bulletins/{bulletin.pk}/xlsx/")
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = client.get(f"/supervision/bulletins/{bulletin.pk}/pdf/")
+    assert response["Content-Type"] == "application/pdf" and ".pdf" in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF")
 
 
 def test_the_office_previews_then_issues_through_the_form(worked_example, office_user):
@@ -436,3 +447,78 @@ def test_the_list_costs_a_fixed_number_of_queries(worked_example, office_user, m
     with django_assert_max_num_queries(10):  # 8, a city's cached work counts and supervision's one work-count query
         response = client.get("/supervision/bulletins/")
     assert response.content.decode().count("/docx/") == 4
+
+
+# --- GB/T 9704-2012, read back from the files ---------------------------------------------------------------
+
+
+def test_the_docx_is_an_official_document_after_gb_t_9704(worked_example, office_user):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    bulletin = issue(office_user, AUG_1, AUG_31, datetime.date(2022, 9, 15))
+    document, paragraphs, tables = docx_text(render_docx(bulletin))
+
+    # 5.2.1 and 5.2.2: A4, 天头 37 mm, 订口 28 mm, a type area of 156 mm × 225 mm.
+    section = document.sections[0]
+
+    def mm(length):  # Word stores lengths in twips: within a tenth of a millimetre
+        return round(length / 36000, 1)
+
+    assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
+    assert (mm(section.top_margin), mm(section.left_margin)) == (37, 28)
+    assert mm(section.page_width - section.left_margin - section.right_margin) == 156
+    assert mm(section.page_height - section.top_margin - section.bottom_margin) == 225
+    # 5.2.4: 22 lines a page.
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert int(grid.get(qn("w:linePitch"))) * 22 == pytest.approx(Mm(225).pt * 20, abs=22)
+    assert document.styles["Normal"].paragraph_format.line_spacing.pt * 22 == pytest.approx(Mm(225).pt, abs=0.5)
+
+    # 5.2.3 and 7.3.1: 仿宋_GB2312 三号 body, 小标宋 二号 title; Latin text and numerals in Times New Roman.
+    def fonts(element):
+        return element.rPr.find(qn("w:rFonts"))
+
+    normal = document.styles["Normal"]
+    assert normal.font.size == Pt(16) and fonts(normal.element).get(qn("w:ascii")) == "Times New Roman"
+    title = next(p for p in document.paragraphs if p.text == bulletin.title)
+    assert title.style.name == "Title" and title.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert title.style.font.size == Pt(22) and fonts(title.style.element).get(qn("w:eastAsia")) == "方正小标宋简体"
+    assert fonts(document.styles["Heading 2"].element).get(qn("w:eastAsia")) == "楷体_GB2312"
+
+    # 7.2: the issuer in red and the 发文字号 with 〔year〕 and no leading zero; 7.3.2: the 主送 ends in "：".
+    mark = document.paragraphs[0]
+    assert mark.text == "山西中部城市群建设领导小组办公室" and str(mark.runs[0].font.color.rgb) == "FF0000"
+    assert "晋中城群办〔2022〕1号" in paragraphs
+    addressees = paragraphs[paragraphs.index(bulletin.title) + 2]
+    assert addressees.startswith("太原市人民政府、忻州市人民政府") and addressees.endswith("：")
+    assert paragraphs.index(zh("1. Overview")) > paragraphs.index(addressees)
+
+    # 7.3.5: the issuer and the date of issue under the text; 7.4: the 版记 with 抄送, 印发机关 and 印发日期.
+    assert paragraphs[-5:-1] == ["", "山西中部城市群建设领导小组办公室", "2022年9月15日", ""]
+    imprint = tables[-1]
+    assert imprint[0][0].startswith("抄送：") and imprint[0][0].endswith("。")
+    assert imprint[1] == ["山西中部城市群建设领导小组办公室", "2022年9月15日印发"]
+
+    # 7.5: "— 1 —" in 4号 宋体, odd pages on the right, even pages on the left.
+    odd, even = section.footer.paragraphs[0], section.even_page_footer.paragraphs[0]
+    assert document.settings.odd_and_even_pages_header_footer
+    assert odd.alignment == WD_ALIGN_PARAGRAPH.RIGHT and even.alignment == WD_ALIGN_PARAGRAPH.LEFT
+    assert odd.text == "— 1 —" and "PAGE" in odd._p.xml
+    assert {run.font.size for run in odd.runs} == {Pt(14)}
+    assert fonts(odd.runs[0]._r).get(qn("w:eastAsia")) == "宋体"
+
+
+def test_the_pdf_is_the_same_bulletin_on_a4(worked_example, office_user):
+    from pypdf import PdfReader
+
+    bulletin = issue(office_user, AUG_1, AUG_31, datetime.date(2022, 9, 15))
+    reader = PdfReader(io.BytesIO(render_pdf(bulletin)))
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+    text = "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
+    assert bulletin.title.replace(" ", "") in text
+    assert "晋中城群办〔2022〕1号" in text
+    assert "太原市人民政府" in text and "40.0%" in text and "大气监测数据共享" in text
+    assert "2022年9月15日印发" in text

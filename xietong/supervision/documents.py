@@ -1,0 +1,257 @@
+"""The files of a supervision bulletin: the 公文 (.docx after GB/T 9704-2012, and the same as PDF) and the
+workbook (.xlsx). The figures and their labels come from `bulletins.present`; this module only lays them out,
+in Chinese, the language the offices exchange documents in."""
+
+import datetime
+import io
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from xietong.core import officialdoc
+from xietong.core.models import Unit, UnitKind
+
+from .bulletins import figure_headers, overdue_headers, present, summary_sentence
+
+# The office's 机关代字 in the 发文字号 of its bulletins (GB/T 9704-2012 7.2.3), e.g. 晋中城群办〔2026〕3号.
+BULLETIN_AGENCY = "晋中城群办"
+OFFICE_NAME = "山西中部城市群建设领导小组办公室"
+
+# Clause numbers of the body in 7.3.3's first level; a bulletin has five parts.
+LEVEL_1 = "一二三四五六七八九十"
+
+
+def _office_name():
+    office = Unit.objects.filter(kind=UnitKind.OFFICE).order_by("pk").first()
+    return office.name if office else OFFICE_NAME
+
+
+def _figure_rows(view, rows):
+    """The rows of a figures table and, last, the cluster's total as the page shows it."""
+    out = [
+        [r["label"], r["in_scope"], r["done"], r["completion"], r["due"], r["done_on_time"], r["on_time"], r["overdue"]]
+        for r in rows
+    ]
+    t = view["totals"]
+    out.append(
+        [
+            _("Cluster total"),
+            t["in_scope"],
+            t["done"],
+            t["completion"],
+            t["due"],
+            t["done_on_time"],
+            t["on_time"],
+            t["overdue"],
+        ]
+    )
+    return out
+
+
+def _overdue_rows(items):
+    return [
+        [i["code"], i["title"], i["lead_unit"], i["city_name"], i["domain_label"], i["due_date"], i["days_overdue"]]
+        for i in items
+    ]
+
+
+def _listed(item):
+    return "".join(filter(None, [item["code"], "　", item["title"], "（" + item["lead_unit"] + "）"]))
+
+
+def render_docx(bulletin):
+    """The bulletin as a 公文 of the office to the five cities (see xietong.core.officialdoc for the layout)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        view = present(bulletin)
+        issued = timezone.localtime(bulletin.created_at).date()
+        office = _office_name()
+        cities = list(
+            Unit.objects.filter(kind=UnitKind.CITY).order_by("sort_order", "pk").values_list("name", flat=True)
+        )
+        document = officialdoc.OfficialDocument(
+            title=bulletin.title,
+            issuer=office,
+            issued_on=issued,
+            number=officialdoc.document_number(BULLETIN_AGENCY, issued.year, bulletin.number),
+            addressees=[*cities, _("the task forces of the leading group")],
+            copy_to=[_("the members of the leading group")],
+        )
+        document.paragraph(
+            _("Period: %(start)s to %(end)s; figures as of %(as_of)s. Issued on %(issued)s.")
+            % {
+                "start": bulletin.period_start.isoformat(),
+                "end": bulletin.period_end.isoformat(),
+                "as_of": view["as_of"],
+                "issued": issued.isoformat(),
+            }
+        )
+        document.heading(_("1. Overview"))
+        document.paragraph(summary_sentence(view))
+        document.heading(_("2. By city"))
+        total = {len(view["by_city"])}
+        document.table(figure_headers(_("City")), _figure_rows(view, view["by_city"]), emphasised=total)
+        document.heading(_("3. By domain"))
+        total = {len(view["by_domain"])}
+        document.table(figure_headers(_("Domain")), _figure_rows(view, view["by_domain"]), emphasised=total)
+        document.heading(_("4. Overdue matters"))
+        if view["overdue"]:
+            document.table(overdue_headers(), _overdue_rows(view["overdue"]))
+        else:
+            document.paragraph(_("No matter is overdue."))
+        document.heading(_("5. Changes since the previous bulletin"))
+        changes = view["changes"]
+        if not changes:
+            document.paragraph(_("This is the first bulletin."))
+        else:
+            document.paragraph(
+                _("Compared with bulletin no. %(number)d: completion rate %(completion)s, on-time rate %(on_time)s.")
+                % {
+                    "number": view["previous"]["number"],
+                    "completion": changes["totals"]["completion_rate"],
+                    "on_time": changes["totals"]["on_time_rate"],
+                }
+            )
+            document.table(
+                [_("City"), _("Completion rate"), _("On-time rate"), _("Newly done"), _("Change in overdue")],
+                [
+                    [r["label"], r["completion_delta"], r["on_time_delta"], r["newly_done"], f"{r['overdue']:+d}"]
+                    for r in changes["by_city"]
+                ],
+            )
+            for number, (heading, items) in enumerate(
+                [(_("Newly done"), changes["newly_done"]), (_("Newly overdue"), changes["newly_overdue"])]
+            ):
+                document.heading(f"（{LEVEL_1[number]}）{heading}", level=2)
+                for item in items or []:
+                    document.paragraph(_listed(item))
+                if not items:
+                    document.paragraph(_("None."))
+        return document.to_bytes()
+
+
+def pdf_cache_key(bulletin):
+    return f"supervision:bulletin-pdf:{bulletin.pk}:{bulletin.number}:{bulletin.created_at.timestamp()}"
+
+
+def render_pdf(bulletin):
+    """The same document as PDF, rendered by LibreOffice. A bulletin is frozen once issued, so its PDF is kept
+    in the cache for a day rather than rendered again for every reader."""
+    key = pdf_cache_key(bulletin)
+    content = cache.get(key)
+    if content is None:
+        content = officialdoc.docx_to_pdf(render_docx(bulletin))
+        cache.set(key, content, 24 * 3600)
+    return content
+
+
+def render_xlsx(bulletin):
+    """The bulletin as a workbook: a summary sheet and one sheet per table, rates as percentages."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    with translation.override(settings.LANGUAGE_CODE):
+        view = present(bulletin)
+        workbook = Workbook()
+        bold = Font(bold=True)
+
+        def sheet(title, headers, rows, percent_columns=(), widths=None):
+            ws = workbook.create_sheet(str(title)[:31])
+            ws.append([str(h) for h in headers])
+            for cell in ws[1]:
+                cell.font = bold
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+            for row in rows:
+                ws.append(row)
+            for column in percent_columns:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
+                    cell.number_format = "0.0%"
+            for index, width in enumerate(widths or [14] * len(headers), start=1):
+                ws.column_dimensions[get_column_letter(index)].width = width
+            ws.freeze_panes = "A2"
+            return ws
+
+        summary = workbook.active
+        summary.title = str(_("Summary"))
+        summary.append([bulletin.title])
+        summary["A1"].font = Font(bold=True, size=14)
+        t = view["totals"]
+        for label, value in [
+            (_("Period from"), bulletin.period_start.isoformat()),
+            (_("Period to"), bulletin.period_end.isoformat()),
+            (_("Figures as of"), view["as_of"]),
+            (_("Matters in scope"), t["in_scope"]),
+            (_("Done"), t["done"]),
+            (_("Completion rate"), t["completion_rate"]),
+            (_("Due"), t["due"]),
+            (_("Done on time"), t["done_on_time"]),
+            (_("On-time rate"), t["on_time_rate"]),
+            (_("Overdue"), t["overdue"]),
+        ]:
+            summary.append([str(label), value])
+        for row in summary.iter_rows(min_row=2):
+            row[0].font = bold
+            if row[0].value in (str(_("Completion rate")), str(_("On-time rate"))):
+                row[1].number_format = "0.0%"
+        summary.column_dimensions["A"].width = 18
+        summary.column_dimensions["B"].width = 16
+
+        def figures(rows):
+            return [
+                [
+                    r["label"],
+                    r["in_scope"],
+                    r["done"],
+                    r["completion_rate"],
+                    r["due"],
+                    r["done_on_time"],
+                    r["on_time_rate"],
+                    r["overdue"],
+                ]
+                for r in rows
+            ]
+
+        widths = [26, 12, 10, 12, 10, 12, 12, 10]
+        sheet(_("By city"), figure_headers(_("City")), figures(view["by_city"]), (4, 7), widths)
+        sheet(_("By domain"), figure_headers(_("Domain")), figures(view["by_domain"]), (4, 7), widths)
+        overdue = [
+            [
+                i["code"],
+                i["title"],
+                i["lead_unit"],
+                i["city_name"],
+                i["domain_label"],
+                datetime.date.fromisoformat(i["due_date"]),
+                i["days_overdue"],
+            ]
+            for i in view["overdue"]
+        ]
+        ws = sheet(_("Overdue matters"), overdue_headers(), overdue, (), [14, 40, 24, 18, 18, 12, 10])
+        for (cell,) in ws.iter_rows(min_row=2, min_col=6, max_col=6):
+            cell.number_format = "yyyy-mm-dd"
+        changes = bulletin.data.get("changes")
+        if changes:
+            rows = [
+                [
+                    r["label"],
+                    None if r["completion_rate"] is None else r["completion_rate"] / 100,
+                    None if r["on_time_rate"] is None else r["on_time_rate"] / 100,
+                    r["newly_done"],
+                    r["overdue"],
+                ]
+                for r in view["changes"]["by_city"] + view["changes"]["by_domain"]
+            ]
+            ws = sheet(
+                _("Changes"),
+                [_("City or domain"), _("Completion rate"), _("On-time rate"), _("Newly done"), _("Change in overdue")],
+                rows,
+                (),
+                [26, 14, 14, 12, 14],
+            )
+            for a, b in ws.iter_rows(min_row=2, min_col=2, max_col=3):
+                a.number_format = b.number_format = "+0.0%;-0.0%;0.0%"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
