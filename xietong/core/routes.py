@@ -71,6 +71,7 @@ ACCOUNT = {
 CLUSTER = {
     "supervision:dashboard",
     "supervision:matters",
+    "supervision:register-xlsx",  # only the matters the reader may open
     "supervision:bulletins",
     "supervision:bulletin",  # bulletins are circulated to every city
     "supervision:bulletin-docx",

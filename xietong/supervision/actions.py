@@ -1372,3 +1372,41 @@ def do_issue_bulletin(*, actor, period_start, period_end, today=None):
         url=bulletin.get_absolute_url(),
     )
     return bulletin
+
+
+class ImportRefused(ValidationError):
+    """A register upload with wrong rows: `rows` lists (row number, messages); nothing was stored."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        super().__init__(
+            _("%(count)d rows of the file need correcting; no matter was imported.") % {"count": len(rows)}
+        )
+
+
+@transaction.atomic
+def do_import_matters(*, actor, rows):
+    """Create the matters of a register upload, all or none: each row goes through do_create_matter, which
+    checks it like a matter entered by hand, and a single wrong row stores nothing. `rows` is what
+    register.parse_xlsx returns; imported matters start as drafts for the office to assign."""
+    from .register import error_messages
+
+    if not access.can_supervise(actor):
+        raise PermissionDenied
+    refused, created = [], []
+    for number, fields, problems in rows:
+        messages = list(problems)
+        if not messages:
+            try:
+                # A savepoint per row, so one refused row leaves the transaction usable to check the rest.
+                with transaction.atomic():
+                    created.append(do_create_matter(actor=actor, **fields))
+            except ValidationError as error:
+                messages = error_messages(error)
+        if messages:
+            refused.append((number, messages))
+    if not rows:
+        raise ValidationError(_("The file has no matter in it."))
+    if refused:
+        raise ImportRefused(refused)
+    return created

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import people_views, views
+from . import people_views, register_views, views
 
 app_name = "supervision"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("matters/", views.matter_list, name="matters"),
     path("matters/new/", views.matter_create, name="matter-create"),
+    path("matters/xlsx/", register_views.register_xlsx, name="register-xlsx"),
+    path("matters/import/", register_views.register_import, name="register-import"),
     path("matters/<int:pk>/", views.matter_detail, name="matter"),
     path("matters/<int:pk>/edit/", views.matter_edit, name="matter-edit"),
     path("matters/<int:pk>/transition/", views.matter_transition, name="matter-transition"),
