@@ -400,7 +400,8 @@ def topic_detail(request, pk):
                 )
                 return redirect("deliberation:topic", pk=new.pk)
             if action == "merge":
-                other = access.get_topic_for_user(request.user, int(request.POST.get("other", "0") or 0))
+                # The getter answers 404 for a topic the reader cannot see and for anything that is not an id.
+                other = access.get_topic_for_user(request.user, request.POST.get("other", ""))
                 actions.do_merge_topics(actor=request.user, topic=topic, others=[other])
             elif action == "send_up":
                 item = actions.do_send_topic_up(actor=request.user, topic=topic, reason=request.POST.get("reason", ""))
