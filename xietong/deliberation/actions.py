@@ -6,6 +6,7 @@ event on the concern; the events a resident may see are recorded public=True and
 """
 
 import datetime
+import decimal
 from collections import Counter
 
 from django.conf import settings
@@ -48,6 +49,14 @@ from .models import (
 from .photos import reencode
 
 TEXT_MAX = 2000
+# The box around the five cities of the Shanxi Central City Cluster (太原, 忻州, 吕梁, 晋中, 阳泉) in WGS-84
+# degrees, with a few kilometres to spare: 吕梁's Yellow River bank in the west (about 110.3°E), 阳泉's
+# edge in the east (about 114.0°E), 晋中's south (about 36.6°N) and 忻州's north (about 39.6°N). A point
+# outside it is a mistyped or spoofed coordinate, not a concern of the cluster's halls.
+# Decimals, as the stored coordinates are: a float bound would not equal the same typed edge.
+CLUSTER_BOUNDS = {
+    k: decimal.Decimal(v) for k, v in {"south": "36", "north": "39.8", "west": "110.2", "east": "114.2"}.items()
+}
 OPEN_STATES = [ConcernState.RECEIVED, ConcernState.ACCEPTED, ConcernState.ON_AGENDA]
 
 
@@ -151,8 +160,13 @@ def do_submit_concern(
         raise ValidationError({"category": _("Choose what kind of problem it is.")})
     if (lat is None) != (lon is None):
         raise ValidationError({"address": _("A map point needs both latitude and longitude.")})
-    if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValidationError({"address": _("The map point is outside the map.")})
+    if lat is not None:
+        lat, lon = decimal.Decimal(str(lat)), decimal.Decimal(str(lon))
+    if lat is not None and not (
+        CLUSTER_BOUNDS["south"] <= lat <= CLUSTER_BOUNDS["north"]
+        and CLUSTER_BOUNDS["west"] <= lon <= CLUSTER_BOUNDS["east"]
+    ):
+        raise ValidationError({"address": _("The map point lies outside the city cluster; check it or leave it out.")})
     source_index = blind_index(f"addr:{source}") if source else ""
     contact_index = blind_index(f"contact:{contact}") if contact else ""
     if source_index:

@@ -17,6 +17,21 @@ class ConcernForm(forms.Form):
     )
     place = PlaceField(label=_("place"), required=False)
     address = forms.CharField(label=_("street and number"), max_length=200, required=False)
+    # An optional map point: filled by the browser's location (report.js) or typed; the action checks it.
+    lat = forms.DecimalField(
+        label=_("latitude (optional)"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "placeholder": "37.870000"}),
+    )
+    lon = forms.DecimalField(
+        label=_("longitude (optional)"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "placeholder": "112.550000"}),
+    )
     photo = forms.FileField(
         label=_("photo (optional)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
     )

@@ -110,6 +110,8 @@ def report(request):
                 category=data["category"],
                 region=data["place"],
                 address=data["address"],
+                lat=data["lat"],
+                lon=data["lon"],
                 photo=data["photo"],
                 contact=data["contact"],
                 source=_client_address(request),
