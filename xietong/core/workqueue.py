@@ -6,7 +6,9 @@ AppConfig.ready(). The first page after login shows every kind that has items
 for the person, soonest deadline first, and the navigation shows the total.
 
 A kind's `collect(user, today, limit)` returns a `Bucket`: how many items there
-are and the first `limit` of them. It must cost a fixed number of queries
+are and the first `limit` of them. Most kinds need no `collect` of their own: given
+the queryset of their rows (`count_query`) and how one row reads (`item`), the kind
+collects with `bucket()`. It must cost a fixed number of queries
 whatever the size of the data (one count and one limited select is typical),
 because the navigation badge runs every kind on every page. `applies(user)` is a
 cheap test from the cached memberships, so that a town worker's page never runs
@@ -53,17 +55,32 @@ class Bucket:
 EMPTY = Bucket(0, [])
 
 
+def bucket(rows, limit, item):
+    """One count and, when `limit`, one limited select of `rows`, each row read by `item(row)`."""
+    count = rows.count()
+    return Bucket(count, [item(row) for row in rows[:limit]] if count and limit else [])
+
+
 @dataclass(frozen=True)
 class WorkKind:
     key: str  # "<app>.<what>", unique
     label: str  # short, as offices say it: 待审核, 被催办 …
-    collect: Callable  # (user, today, limit) -> Bucket
+    collect: Callable | None = None  # (user, today, limit) -> Bucket; by default bucket(count_query, item)
     applies: Callable = lambda user: True  # noqa: E731
     order: int = 100
     # The explanation shown when a person opens the kind's section.
     description: str = ""
     # (user, today) -> the queryset whose rows the kind counts; lets count_for count kinds together.
     count_query: Callable | None = None
+    # row -> WorkItem, for the default collect.
+    item: Callable | None = None
+
+    def __post_init__(self):
+        if self.collect is None:
+            if self.count_query is None or self.item is None:
+                raise TypeError(f"work kind {self.key!r} needs collect, or count_query and item")
+            rows, item = self.count_query, self.item
+            object.__setattr__(self, "collect", lambda user, today, limit: bucket(rows(user, today), limit, item))
 
 
 _registry: dict[str, WorkKind] = {}

@@ -1,7 +1,7 @@
 """The water app's kinds of work in the work queue (工作台).
 
-Each kind lists its rows in two queries on the work page; the navigation badge counts them together
-with every other kind that gives its queryset (`count_query`), in one statement.
+Each kind gives the queryset of its rows and how a row reads; the work page lists them with one count
+and one limited select, and the navigation badge counts them with every other kind in one statement.
 
 - a city's staff: boundary sections their city answers for (open matters of missed targets);
 - a city's staff: compensation statements waiting for their side's confirmation;
@@ -42,11 +42,6 @@ def _miss_item(miss):
     )
 
 
-def _bucket(rows, limit, item):
-    count = rows.count()
-    return workqueue.Bucket(count, [item(row) for row in rows[:limit]] if limit else [])
-
-
 def sections_to_answer_rows(user, today):
     # One row per matter: a run of consecutive misses shares the matter of its first month.
     return (
@@ -59,12 +54,11 @@ def sections_to_answer_rows(user, today):
     )
 
 
-def sections_to_answer(user, today, limit):
-    return _bucket(sections_to_answer_rows(user, today), limit, _miss_item)
-
-
-def _latest_of_its_matter():
-    later = BoundaryMiss.objects.filter(matter=OuterRef("matter"), month__gt=OuterRef("month"), cleared_at__isnull=True)
+def _latest_of_its_matter(standing=True):
+    """The miss that stands for its matter: no later miss of the same matter (that still stands, by default)."""
+    later = BoundaryMiss.objects.filter(matter=OuterRef("matter"), month__gt=OuterRef("month"))
+    if standing:
+        later = later.filter(cleared_at__isnull=True)
     return ~Exists(later)
 
 
@@ -81,15 +75,11 @@ def statements_to_confirm_rows(user, today):
     )
 
 
-def statements_to_confirm(user, today, limit):
-    return _bucket(
-        statements_to_confirm_rows(user, today),
-        limit,
-        lambda s: workqueue.WorkItem(
-            title=str(s.agreement.title),
-            url=s.get_absolute_url(),
-            subtitle=f"{s.month:%Y-%m} · {s.amount} " + str(_("10,000 yuan")),
-        ),
+def _statement_item(statement):
+    return workqueue.WorkItem(
+        title=str(statement.agreement.title),
+        url=statement.get_absolute_url(),
+        subtitle=f"{statement.month:%Y-%m} · {statement.amount} " + str(_("10,000 yuan")),
     )
 
 
@@ -101,10 +91,6 @@ def misses_to_refer_rows(user, today):
     )
 
 
-def misses_to_refer(user, today, limit):
-    return _bucket(misses_to_refer_rows(user, today), limit, _miss_item)
-
-
 def escalated_sections_rows(user, today):
     return (
         BoundaryMiss.objects.filter(escalated=True, matter__state__in=OPEN_STATES, cleared_at__isnull=True)
@@ -114,28 +100,15 @@ def escalated_sections_rows(user, today):
     )
 
 
-def escalated_sections(user, today, limit):
-    return _bucket(escalated_sections_rows(user, today), limit, _miss_item)
-
-
 def cleared_misses_rows(user, today):
     # A matter waits here while none of its misses stands any more.
     standing = BoundaryMiss.objects.filter(matter=OuterRef("matter"), cleared_at__isnull=True)
     return (
         BoundaryMiss.objects.filter(cleared_at__isnull=False, matter__state__in=OPEN_STATES)
-        .filter(~Exists(standing), _latest_cleared_of_its_matter())
+        .filter(~Exists(standing), _latest_of_its_matter(standing=False))
         .select_related("section", "matter", "result")
         .order_by("cleared_at")
     )
-
-
-def _latest_cleared_of_its_matter():
-    later = BoundaryMiss.objects.filter(matter=OuterRef("matter"), month__gt=OuterRef("month"))
-    return ~Exists(later)
-
-
-def cleared_misses(user, today, limit):
-    return _bucket(cleared_misses_rows(user, today), limit, _miss_item)
 
 
 def joint_differences_rows(user, today):
@@ -147,15 +120,12 @@ def joint_differences_rows(user, today):
     )
 
 
-def joint_differences(user, today, limit):
-    return _bucket(
-        joint_differences_rows(user, today),
-        limit,
-        lambda e: workqueue.WorkItem(
-            title=e.section.display_name,
-            url=e.get_absolute_url(),
-            subtitle=f"{e.sampled_on:%Y-%m-%d} · " + "、".join(str(PARAMETER_LABELS[p]) for p in sorted(e.differences)),
-        ),
+def _joint_item(event):
+    return workqueue.WorkItem(
+        title=event.section.display_name,
+        url=event.get_absolute_url(),
+        subtitle=f"{event.sampled_on:%Y-%m-%d} · "
+        + "、".join(str(PARAMETER_LABELS[p]) for p in sorted(event.differences)),
     )
 
 
@@ -163,8 +133,8 @@ KINDS = [
     workqueue.WorkKind(
         key="water.sections_to_answer",
         label=_("Sections to answer for"),
-        collect=sections_to_answer,
         count_query=sections_to_answer_rows,
+        item=_miss_item,
         applies=_is_city_staff,
         order=40,
         description=_("Boundary sections where your city, upstream, missed the water-quality target."),
@@ -172,8 +142,8 @@ KINDS = [
     workqueue.WorkKind(
         key="water.statements_to_confirm",
         label=_("Statements to confirm"),
-        collect=statements_to_confirm,
         count_query=statements_to_confirm_rows,
+        item=_statement_item,
         applies=_is_city_staff,
         order=45,
         description=_("Monthly eco-compensation statements waiting for your city's confirmation."),
@@ -181,8 +151,8 @@ KINDS = [
     workqueue.WorkKind(
         key="water.misses_to_refer",
         label=_("Missed targets to refer"),
-        collect=misses_to_refer,
         count_query=misses_to_refer_rows,
+        item=_miss_item,
         applies=_is_office_staff,
         order=40,
         description=_("Boundary sections below target that are not yet the upstream city's matter."),
@@ -190,8 +160,8 @@ KINDS = [
     workqueue.WorkKind(
         key="water.escalated",
         label=_("Sections missing again"),
-        collect=escalated_sections,
         count_query=escalated_sections_rows,
+        item=_miss_item,
         applies=_is_office_staff,
         order=41,
         description=_("Boundary sections that missed their target in consecutive months."),
@@ -199,8 +169,8 @@ KINDS = [
     workqueue.WorkKind(
         key="water.cleared",
         label=_("Matters that corrected data cleared"),
-        collect=cleared_misses,
         count_query=cleared_misses_rows,
+        item=_miss_item,
         applies=_is_office_staff,
         order=42,
         description=_(
@@ -211,8 +181,8 @@ KINDS = [
     workqueue.WorkKind(
         key="water.joint_differences",
         label=_("Joint-sampling differences"),
-        collect=joint_differences,
         count_query=joint_differences_rows,
+        item=_joint_item,
         applies=_is_office_staff,
         order=46,
         description=_("Joint samplings whose two cities' results differ beyond the tolerance."),

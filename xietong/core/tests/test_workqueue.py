@@ -131,3 +131,24 @@ def test_kinds_that_give_their_rows_are_counted_together_in_one_query(cluster, o
     finally:
         for key in keys:
             workqueue.unregister(key)
+
+
+def test_a_kind_that_gives_its_rows_and_how_a_row_reads_collects_with_one_count_and_one_select(cluster, owner):
+    from xietong.conftest import make_user
+
+    make_user("third", cluster["taiyuan"], Role.STAFF)
+    kind = workqueue.WorkKind(
+        key="tests.rows",
+        label="rows",
+        count_query=lambda user, today: (
+            Membership.objects.filter(unit=cluster["taiyuan"]).select_related("user").order_by("id")
+        ),
+        item=lambda m: workqueue.WorkItem(title=m.user.username, url="/"),
+    )
+    with CaptureQueriesContext(connection) as captured:
+        bucket = kind.collect(owner, date(2026, 12, 1), 1)
+    # the manager and the staff member of 太原: both counted, the first listed
+    assert bucket.count == 2 and [i.title for i in bucket.items] == ["taiyuan-manager"] and len(captured) == 2
+    assert kind.collect(owner, date(2026, 12, 1), 0).items == []
+    with pytest.raises(TypeError):
+        workqueue.WorkKind(key="tests.nothing", label="nothing", count_query=kind.count_query)
