@@ -53,8 +53,12 @@ def _month_from(request, default=None):
         pass
     if default is not None:
         return default
-    latest = MonthlyResult.objects.exclude(grade="").aggregate(m=Max("month"))["m"]
-    return latest or assess.month_start(timezone.localdate())
+    # The latest month that is over: the running month holds only what automatic stations sent so
+    # far, and a report of a few sections would read as the whole month's.
+    this_month = assess.month_start(timezone.localdate())
+    graded = MonthlyResult.objects.exclude(grade="")
+    latest = graded.filter(month__lt=this_month).aggregate(m=Max("month"))["m"]
+    return latest or graded.aggregate(m=Max("month"))["m"] or this_month
 
 
 def _results(month):

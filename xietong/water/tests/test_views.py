@@ -1,8 +1,10 @@
 """Pages: members see them, an outsider is refused, anonymous goes to login; the public page is open."""
 
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -131,3 +133,13 @@ def test_statements_and_joint_samplings_stay_between_their_two_cities(data, othe
         assert client_for(office_user).get(url).status_code == 200, url
     assert 'data-statement="' not in neighbour.get(reverse("water:statements")).content.decode()
     assert "温南社" not in neighbour.get(reverse("water:joints")).content.decode().split("<form")[0]
+
+
+@time_machine.travel(dt.datetime(2026, 9, 3, 4, tzinfo=dt.UTC), tick=False)
+def test_the_pages_open_on_the_last_month_that_is_over(data, office_user, member):
+    """September's first automatic samples of one section must not make the monthly report a report of
+    that one section: without ?month= the pages show August, the last month that is over."""
+    upload(office_user, ("FH02", "2026-09-01 04:00", *GOOD))
+    page = client_for(member).get(reverse("water:monthly")).content.decode()
+    assert "2026年8月" in page and 'data-section="FH03"' in page
+    assert "2026年9月" in client_for(member).get(reverse("water:monthly") + "?month=2026-09").content.decode()
