@@ -94,12 +94,14 @@ def _names(label):
     return names
 
 
-def _choice(kind, value):
-    text = str(value).strip()
+def _choice_names(kind):
+    """Every name a choice is written as (its code, its label in either language) → its code. Built once per
+    upload: looking the labels up again for every cell made the translations most of an import's time."""
+    names = {}
     for member in kind:
-        if text == str(member.value) or text in _names(member.label):
-            return member.value
-    raise ValueError(text)
+        for name in {str(member.value)} | _names(member.label):
+            names.setdefault(name, member.value)
+    return names
 
 
 def _date(value):
@@ -148,6 +150,7 @@ def parse_xlsx(content):
         )
 
     units = {unit.name: unit for unit in Unit.objects.all()}
+    choices = {key: _choice_names(kind) for key, kind in CHOICES.items()}
     parsed = []
     for number, values in enumerate(rows, start=2):
         cell = {key: values[index] if index < len(values) else None for key, index in positions.items()}
@@ -172,11 +175,11 @@ def parse_xlsx(content):
                     fields[key] = _date(cell[key])
                 except ValueError:
                     problem(key, _("Enter the date as YYYY-MM-DD, for example 2026-08-31."))
-        for key, kind in CHOICES.items():
+        for key, names in choices.items():
             if cell.get(key) not in (None, ""):
                 try:
-                    fields[key] = _choice(kind, cell[key])
-                except ValueError:
+                    fields[key] = names[str(cell[key]).strip()]
+                except KeyError:
                     problem(key, _("“%(value)s” is not one of the choices.") % {"value": cell[key]})
         if cell.get("lead_unit") not in (None, ""):
             name = str(cell["lead_unit"]).strip()
