@@ -21,7 +21,8 @@ from .models import Comment, CommentKind
 
 def segments(comment):
     """The comment's text cut into plain parts and mentions, for the template to escape and mark up."""
-    names = [u.name for u in comment.mentioned_units.all()] + [u.short_name for u in comment.mentioned_units.all()]
+    # The names `actions.mention_candidates` accepts, so that every stored mention is marked up.
+    names = [name for u in comment.mentioned_units.all() for name in (u.name, u.short_name, u.name_en)]
     for person in comment.mentioned_users.all():
         names += [person.get_username(), f"{person.last_name}{person.first_name}", person.get_full_name()]
     names = sorted({n for n in names if n}, key=len, reverse=True)

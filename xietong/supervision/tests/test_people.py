@@ -160,6 +160,17 @@ def test_the_page_posts_a_comment_and_shows_hostile_text_as_text(led_matter, peo
     assert "&lt;b&gt;请&lt;/b&gt;" in page
 
 
+def test_a_unit_mentioned_by_its_english_name_is_marked_up_too(led_matter, cluster, people):
+    jinzhong = cluster["jinzhong"]
+    jinzhong.name_en = "Jinzhong Municipal Government"
+    jinzhong.save(update_fields=["name_en"])
+    client = client_for(people["member"])
+    url = f"/supervision/matters/{led_matter.pk}/comments/"
+    assert client.post(url, {"text": "@jinzhong municipal government please reply"}).status_code == 302
+    page = client.get(led_matter.get_absolute_url()).content.decode()
+    assert '<span class="mention">@jinzhong municipal government</span>' in page
+
+
 def test_a_refused_comment_comes_back_with_its_message(led_matter, people):
     client = client_for(people["member"])
     response = client.post(
