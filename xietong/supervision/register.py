@@ -9,6 +9,7 @@ import datetime
 import io
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -209,7 +210,7 @@ def error_messages(error):
         if label is None:
             try:
                 label = Matter._meta.get_field(field).verbose_name
-            except Exception:
+            except FieldDoesNotExist:
                 label = None
         for message in messages:
             out.append(f"{label}：{message}" if label and field != "__all__" else message)
