@@ -34,6 +34,14 @@ def can_acknowledge(user, city):
     return user.is_authenticated and any(m.unit_id == city.pk and m.role >= Role.STAFF for m in memberships_of(user))
 
 
+def can_upload_any(user):
+    """Whether some city's readings are the user's to write (staff of a city, or of the office above them all),
+    read from the memberships already loaded, so the navigation pays no query for it."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return any(m.role >= Role.STAFF and m.unit.kind in (UnitKind.CITY, UnitKind.OFFICE) for m in memberships_of(user))
+
+
 def writable_cities(user, check=can_upload_for):
     """The cities whose readings (or, with `check`, forecasts) the user may write."""
     return [city for city in cities() if check(user, city)]
