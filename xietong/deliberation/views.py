@@ -41,6 +41,7 @@ from .models import (
 DEVICE_COOKIE = "xt_device"
 
 VERBS = {
+    "created": pgettext_lazy("concern event", "Topic opened"),
     "received": pgettext_lazy("concern event", "Received"),
     "accepted": pgettext_lazy("concern event", "Accepted"),
     "refused": pgettext_lazy("concern event", "Not accepted"),

@@ -48,6 +48,7 @@ VERBS = {
     "held": gettext_lazy("Marked as held"),
     "closed": gettext_lazy("Closed"),
     "agenda_item_added": gettext_lazy("Agenda item added"),
+    "agenda_item_proposed": gettext_lazy("Agenda item proposed by a deliberation hall"),
     "attachment_added": gettext_lazy("Attachment added"),
     "document_adopted": gettext_lazy("Document adopted"),
     "decision_recorded": gettext_lazy("Decision recorded"),

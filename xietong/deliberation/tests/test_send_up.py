@@ -150,6 +150,9 @@ def test_sending_up_through_the_topic_page(topic, meetings, hall_manager, town_s
     meeting_page = client_for(office_user).get(meetings["next"].get_absolute_url()).content.decode()
     assert "主街拓宽（河口镇党群议事厅提请）" in meeting_page
     assert "河口镇党群议事厅根据群众反映提请" in meeting_page
+    # Both histories name their events in words, not by the keys they are stored under.
+    assert "党群议事厅提请议题" in meeting_page and "agenda_item_proposed" not in meeting_page
+    assert "设立议题" in body and "已提请上级联席会议" in body and "<strong>created</strong>" not in body
     track = Client().get(reverse("deliberation:track", args=[topic.concerns.first().code])).content.decode()
     assert "已提请上级联席会议" in track and "第5次联席会议，2026-08-16" in track
     assert REASON not in track
