@@ -1070,7 +1070,8 @@ def survey_results(survey, *, with_texts=False, texts_max=50):
 
     Three queries (four with the written answers) whatever the number of responses.
     """
-    from django.db.models import Count
+    from django.db.models import Count, Window
+    from django.db.models.functions import RowNumber
 
     questions = list(survey.questions.all())
     counts = Counter(
@@ -1089,14 +1090,17 @@ def survey_results(survey, *, with_texts=False, texts_max=50):
     )
     texts = {}
     if with_texts:
+        # The latest `texts_max` of each question are numbered and cut in the database: a survey of thousands
+        # would otherwise send every written answer to the page to keep fifty.
+        latest = Window(RowNumber(), partition_by=F("question_id"), order_by=[F("response__at").desc(), F("id").desc()])
         for question_id, text in (
             SurveyAnswer.objects.filter(question__survey=survey, choice__isnull=True)
+            .annotate(rank=latest)
+            .filter(rank__lte=texts_max)
             .order_by("-response__at", "-id")
             .values_list("question_id", "text")
         ):
-            bucket = texts.setdefault(question_id, [])
-            if len(bucket) < texts_max:
-                bucket.append(text)
+            texts.setdefault(question_id, []).append(text)
     results = []
     for question in questions:
         base = answered.get(question.pk, 0)

@@ -1,12 +1,13 @@
 """社情民意调查: staff write a short questionnaire, residents answer it once without an account, results as charts."""
 
+import datetime
 import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from xietong.conftest import client_for
 from xietong.deliberation import actions
@@ -143,6 +144,14 @@ def test_results_count_each_option_against_those_who_answered(survey, django_ass
     assert helps["answered"] == 2 and [o["share"] for o in helps["options"]] == [0.5, 1.0, 0]
     assert written["answered"] == 1 and written["texts"] == []
     assert actions.survey_results(survey, with_texts=True)[2]["texts"] == ["颜色别太艳"]
+
+
+def test_staff_see_the_latest_written_answers_up_to_the_bound(survey):
+    for n in range(4):
+        _answer(survey, text=f"建议{n}", device=f"w{n}", now=timezone.now() + datetime.timedelta(minutes=n))
+    _answer(survey, device="silent")
+    assert actions.survey_results(survey, with_texts=True, texts_max=3)[2]["texts"] == ["建议3", "建议2", "建议1"]
+    assert actions.survey_results(survey, with_texts=True)[2]["texts"] == ["建议3", "建议2", "建议1", "建议0"]
 
 
 def test_a_resident_answers_on_the_public_page_once(survey):
