@@ -50,7 +50,7 @@ from .models import (
     State,
     Urging,
 )
-from .reminders import ladder_on, period_bounds  # noqa: F401  (period_bounds: the views and work queue use it)
+from .reminders import ladder_on, table
 
 # transition name → (states it starts from, state it leads to, whether a reason is required)
 TRANSITIONS = {
@@ -1147,10 +1147,6 @@ def _json_array(*expressions):
     return f"{function}({', '.join(expressions)})"
 
 
-def _table(model):
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _sql_list(values):
     """A list of our own constants (choice values, never input) as SQL literals."""
     return "(" + ", ".join(f"'{getattr(value, 'value', value)}'" for value in values) + ")"
@@ -1168,14 +1164,14 @@ def do_send_reminders(*, today=None):
     """
     from django.contrib.auth import get_user_model
 
-    from xietong.core.models import Membership, Notification, TimelineEvent, Unit, UnitKind
+    from xietong.core.models import Membership, Notification, TimelineEvent
 
     today = today or timezone.localdate()
     now = timezone.now()
     at = connection.ops.adapt_datetimefield_value(now)
     plan = reminders.Plan.on(today)
     candidates, params = reminders.candidates_sql(plan)
-    rem, matter, urg = _table(Reminder), _table(Matter), _table(Urging)
+    rem, matter, urg = table(Reminder), table(Matter), table(Urging)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {rem} (matter_id, kind, period_key, unit_id, sent_at, message, recipients) "
@@ -1217,7 +1213,7 @@ def do_send_reminders(*, today=None):
             ReminderKind.ESCALATED: _json_object(("urging", _json_array("NULL", label))),
         }
         content_type = ContentType.objects.get_for_model(Matter).pk
-        events = _table(TimelineEvent)
+        events = table(TimelineEvent)
         columns = "content_type_id, object_id, at, verb, changes, note, public"
         cursor.execute(
             f"INSERT INTO {events} ({columns}) SELECT %s, CAST(u.matter_id AS TEXT), %s, 'urged', "
@@ -1244,22 +1240,22 @@ def do_send_reminders(*, today=None):
             f"CASE WHEN r.kind IN {managers} THEN {Role.MANAGER.value} ELSE {Role.STAFF.value} END AS min_role "
             f"FROM {rem} r WHERE {mine} AND r.unit_id IS NOT NULL "
             f"UNION ALL SELECT r.id, c.unit_id, {Role.STAFF.value} FROM {rem} r "
-            f"JOIN {_table(CoUnit)} c ON c.matter_id = r.matter_id "
+            f"JOIN {table(CoUnit)} c ON c.matter_id = r.matter_id "
             f"WHERE {mine} AND r.kind IN {_sql_list(reminders.TO_CO_UNITS)} "
-            f"UNION ALL SELECT r.id, o.id, {Role.STAFF.value} FROM {rem} r CROSS JOIN {_table(Unit)} o "
+            f"UNION ALL SELECT r.id, o.id, {Role.STAFF.value} FROM {rem} r CROSS JOIN {table(Unit)} o "
             f"WHERE o.kind = '{UnitKind.OFFICE.value}' AND {mine} AND r.kind IN {_sql_list(reminders.TO_OFFICE)}"
         )
         people = (
             f"SELECT DISTINCT a.reminder_id, ms.user_id FROM ({audience}) a "
-            f"JOIN {_table(Membership)} ms ON ms.unit_id = a.unit_id AND ms.role >= a.min_role "
-            f"JOIN {_table(get_user_model())} p ON p.id = ms.user_id AND p.is_active"
+            f"JOIN {table(Membership)} ms ON ms.unit_id = a.unit_id AND ms.role >= a.min_role "
+            f"JOIN {table(get_user_model())} p ON p.id = ms.user_id AND p.is_active"
         )
         sentinel = 4_294_967_295
         prefix, suffix = reverse("supervision:matter", args=[sentinel]).split(str(sentinel))
         message = "CASE r.kind " + " ".join(f"WHEN '{kind.value}' THEN %s" for kind in reminders.TITLES) + " END"
         urging_kinds = _sql_list([ReminderKind.URGING, ReminderKind.ESCALATED])
         cursor.execute(
-            f"INSERT INTO {_table(Notification)} (recipient_id, kind, message, params, title, body, url, created_at) "
+            f"INSERT INTO {table(Notification)} (recipient_id, kind, message, params, title, body, url, created_at) "
             f"SELECT x.user_id, 'reminder.' || r.kind, {message}, "
             f"{_json_object(('title', 'm.title'), ('due', reminders.iso_date('m.due_date')))}, '', '', "
             f"%s || m.id || %s || CASE WHEN r.kind IN {urging_kinds} THEN '#urgings' ELSE '' END, %s "

@@ -76,7 +76,6 @@ EARLIER_TITLES = [
 ]
 # The text of a 催办单 the ladder issues, stored as written (like a person's), in the offices' language.
 URGING_TEXT = "该事项已超过办理期限，请抓紧办理，并在回复期限内书面回复办理情况。"
-LADDER_KINDS = (ReminderKind.URGING, ReminderKind.ESCALATED, ReminderKind.NAMED)
 
 
 def ladder_on(day):
@@ -154,7 +153,7 @@ class Plan:
         )
 
 
-def _table(model):
+def table(model):
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -176,7 +175,7 @@ def candidates_sql(plan):
     today = plan.today
     # Dates and times in each database's own form (SQLite compares them as text).
     day, instant = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
-    m, c, ms, r, u, rem = (_table(x) for x in (Matter, CoUnit, Milestone, ProgressReport, Urging, Reminder))
+    m, c, ms, r, u, rem = (table(x) for x in (Matter, CoUnit, Milestone, ProgressReport, Urging, Reminder))
     params = []
     parts = []
 

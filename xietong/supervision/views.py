@@ -84,6 +84,7 @@ from .models import (
     SubArea,
     source_of,
 )
+from .reminders import period_bounds
 
 PAGE_SIZE = 25
 
@@ -452,7 +453,7 @@ def _render_detail(request, matter, *, status=200, **forms):
                 "resubmission_of": resubmitting.pk,
             }
         else:
-            start, end, _key = actions.period_bounds(matter.reporting_frequency, today)
+            start, end, _key = period_bounds(matter.reporting_frequency, today)
             first = my_units[0]
             initial = {
                 "unit": first.pk,

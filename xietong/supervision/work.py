@@ -17,7 +17,6 @@ from xietong.core.access import is_office
 from xietong.core.models import Role
 
 from .access import has_own_line, own_line_q
-from .actions import period_bounds
 from .models import (
     OPEN_STATES,
     CoUnit,
@@ -31,6 +30,7 @@ from .models import (
     State,
     Urging,
 )
+from .reminders import period_bounds
 
 MILESTONE_AHEAD_DAYS = 7
 ANSWERED_RECENTLY_DAYS = 14

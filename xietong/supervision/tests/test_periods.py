@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from xietong.supervision.actions import period_bounds
 from xietong.supervision.models import Matter
+from xietong.supervision.reminders import period_bounds
 
 D = datetime.date
 FREQUENCIES = [value for value, _label in Matter._meta.get_field("reporting_frequency").choices]
