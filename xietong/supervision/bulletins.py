@@ -36,7 +36,7 @@ from xietong.core.access import is_office, memberships_of
 from xietong.core.models import Unit, UnitKind
 
 from .models import Domain, Matter, Reminder, ReminderKind, State, Urging, local_today
-from .reminders import start_of
+from .reminders import ladder_on, start_of
 
 SCOPE_STATES = [State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED, State.DONE]
 NO_CITY = "none"
@@ -331,6 +331,8 @@ def present(bulletin):
         "urgings_by_matter": data.get("urgings_by_matter", []),
         "overrides": data.get("overrides", []),
         "named": data.get("named", []),
+        # The ladder is dated data: the one in force at the end of the period is the rule that named them.
+        "name_after_working_days": ladder_on(datetime.date.fromisoformat(data["as_of"])).name_after_working_days,
     }
 
 

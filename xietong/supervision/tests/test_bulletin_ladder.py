@@ -10,6 +10,7 @@ from xietong.conftest import client_for
 from xietong.supervision import actions
 from xietong.supervision.actions import do_issue_bulletin
 from xietong.supervision.bulletins import compute
+from xietong.supervision.models import EscalationLadder
 from xietong.supervision.tests.factories import deliver, make_matter, manager_of
 
 D = datetime.date
@@ -97,3 +98,21 @@ def test_matters_named_by_the_ladder_appear_in_the_bulletin(cluster, office_user
     assert "太榆连接线" in page.split('id="named"')[1].split("</section>")[0]
     # The next month's bulletin names only what was named in its own period.
     assert compute(D(2022, 11, 1), D(2022, 11, 30), today=D(2022, 12, 1))["named"] == []
+
+
+def test_the_bulletin_states_the_naming_rule_of_the_ladder_in_force(office_user):
+    """The ladder is dated data: the page gives the working days of the ladder in force, not a fixed number."""
+    with at(D(2022, 11, 1)):
+        bulletin = do_issue_bulletin(actor=office_user, period_start=OCT_1, period_end=OCT_31)
+    client = client_for(office_user)
+
+    def naming_rule():
+        page = client.get(bulletin.get_absolute_url()).content.decode()
+        return page.split('id="named"')[1].split("</p>")[0]
+
+    assert "满5个工作日" in naming_rule()  # the default ladder
+    EscalationLadder.objects.create(effective_from=D(2022, 10, 1), name_after_working_days=3)
+    assert "满3个工作日" in naming_rule()
+    # A ladder that comes into force after the period did not name anything in it.
+    EscalationLadder.objects.create(effective_from=D(2022, 11, 1), name_after_working_days=10)
+    assert "满3个工作日" in naming_rule()
