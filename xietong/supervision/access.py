@@ -26,6 +26,21 @@ def visible_matters(user, queryset=None):
     return queryset.filter(Q(units_q(user, Role.VIEWER, "lead_unit")) | Q(Exists(co_unit_of_mine)))
 
 
+def opens_for_lead(user, matter):
+    """`visible_matters` for one matter decided without a query, from the memberships already loaded and
+    the matter's lead unit (select it with the matter): the office, or a unit on the lead unit's path.
+
+    A reader who sees the matter only as a co-unit's member is not counted, so a page that links
+    matters with it may leave a link out, never show one that answers “not found”.
+    """
+    if matter is None or not user.is_authenticated:
+        return False
+    if is_office(user):
+        return True
+    path = matter.lead_unit.path
+    return any(path.startswith(m.unit.path) for m in memberships_of(user))
+
+
 def get_matter_for_user(user, pk, queryset=None):
     """The matter if the user may see it; a 404 otherwise (its existence is not revealed)."""
     try:
