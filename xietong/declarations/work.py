@@ -37,12 +37,6 @@ def _handled_q(user, prefix=""):
     return Q(declaration__in=Declaration.objects.filter(q).values("pk"))
 
 
-def _bucket(queryset, limit, item):
-    count = queryset.count()
-    rows = list(queryset[:limit]) if limit else []
-    return workqueue.Bucket(count, [item(row) for row in rows])
-
-
 def _declaration_item(declaration):
     return workqueue.WorkItem(
         title=_("%(receipt)s · %(tier)s") % {"receipt": declaration.receipt, "tier": declaration.get_tier_display()},
@@ -74,10 +68,6 @@ def at_risk_rows(user, today):
     )
 
 
-def at_risk(user, today, limit):
-    return _bucket(at_risk_rows(user, today), limit, _declaration_item)
-
-
 def due_today_rows(user, today):
     return (
         Measure.objects.filter(_handled_q(user, "declaration"), state=MeasureState.PENDING)
@@ -85,10 +75,6 @@ def due_today_rows(user, today):
         .select_related("declaration__community")
         .order_by("due", "pk")
     )
-
-
-def due_today(user, today, limit):
-    return _bucket(due_today_rows(user, today), limit, _measure_item)
 
 
 def missed_rows(user, today):
@@ -99,10 +85,6 @@ def missed_rows(user, today):
     )
 
 
-def missed(user, today, limit):
-    return _bucket(missed_rows(user, today), limit, _measure_item)
-
-
 def handovers_rows(user, today):
     return (
         Handover.objects.filter(to_city_id__in=access.office_cities_query(user), received_at__isnull=True)
@@ -111,19 +93,14 @@ def handovers_rows(user, today):
     )
 
 
-def handovers(user, today, limit):
-    queryset = handovers_rows(user, today)
-
-    def item(handover):
-        return workqueue.WorkItem(
-            title=_("%(receipt)s from %(city)s")
-            % {"receipt": handover.declaration.receipt, "city": handover.from_city.name},
-            url=reverse("declarations:declaration", args=[handover.declaration_id]),
-            subtitle=handover.declaration.community.name,
-            due=handover.declaration.arrival_date,
-        )
-
-    return _bucket(queryset, limit, item)
+def _handover_item(handover):
+    return workqueue.WorkItem(
+        title=_("%(receipt)s from %(city)s")
+        % {"receipt": handover.declaration.receipt, "city": handover.from_city.name},
+        url=reverse("declarations:declaration", args=[handover.declaration_id]),
+        subtitle=handover.declaration.community.name,
+        due=handover.declaration.arrival_date,
+    )
 
 
 def areas_to_review_rows(user, today):
@@ -134,23 +111,18 @@ def areas_to_review_rows(user, today):
     )
 
 
-def areas_to_review(user, today, limit):
-    queryset = areas_to_review_rows(user, today)
-
-    def item(area):
-        return workqueue.WorkItem(
-            title=area.text, url=reverse("declarations:notice", args=[area.notice_id]), subtitle=area.notice.title
-        )
-
-    return _bucket(queryset, limit, item)
+def _area_item(area):
+    return workqueue.WorkItem(
+        title=area.text, url=reverse("declarations:notice", args=[area.notice_id]), subtitle=area.notice.title
+    )
 
 
 for kind in [
     workqueue.WorkKind(
         key="declarations.at_risk",
         label=gettext_lazy("Declarations at risk to take on"),
-        collect=at_risk,
         count_query=at_risk_rows,
+        item=_declaration_item,
         applies=_handles,
         order=50,
         description=gettext_lazy("Arrivals screened at risk: check the reason, contact the person, take them on."),
@@ -158,8 +130,8 @@ for kind in [
     workqueue.WorkKind(
         key="declarations.due_today",
         label=gettext_lazy("Measures due today"),
-        collect=due_today,
         count_query=due_today_rows,
+        item=_measure_item,
         applies=_handles,
         order=51,
         description=gettext_lazy("Tests due, and people in quarantine or health monitoring to check on today."),
@@ -167,8 +139,8 @@ for kind in [
     workqueue.WorkKind(
         key="declarations.missed",
         label=gettext_lazy("Missed measures"),
-        collect=missed,
         count_query=missed_rows,
+        item=_measure_item,
         applies=_handles,
         order=52,
         description=gettext_lazy("Measures whose day passed without a record; the prevention office has been told."),
@@ -176,8 +148,8 @@ for kind in [
     workqueue.WorkKind(
         key="declarations.handovers",
         label=gettext_lazy("Declarations handed over"),
-        collect=handovers,
         count_query=handovers_rows,
+        item=_handover_item,
         applies=_in_office,
         order=53,
         description=gettext_lazy("Declarations another city's form took for a community of your city."),
@@ -185,8 +157,8 @@ for kind in [
     workqueue.WorkKind(
         key="declarations.areas_to_review",
         label=gettext_lazy("Risk areas to place"),
-        collect=areas_to_review,
         count_query=areas_to_review_rows,
+        item=_area_item,
         applies=_in_office,
         order=54,
         description=gettext_lazy("Entries of your notices that could not be placed for sure."),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.core.access import memberships_of, units_q
 from xietong.core.models import Role, UnitKind
-from xietong.core.workqueue import Bucket, WorkItem, WorkKind
+from xietong.core.workqueue import WorkItem, WorkKind
 
 from .models import Concern, ConcernState, Session
 
@@ -23,50 +23,38 @@ def _applies(user):
     return any(m.unit.kind in HALL_UNIT_KINDS and m.role >= Role.STAFF for m in memberships_of(user))
 
 
-def _concern_bucket(queryset, limit, due_field):
-    count = queryset.count()
-    items = []
-    if limit:
-        for concern in queryset.select_related("category").order_by(due_field, "id")[:limit]:
-            items.append(
-                WorkItem(
-                    title=concern.text[:60],
-                    url=reverse("deliberation:concern", args=[concern.pk]),
-                    subtitle=f"{concern.code} · {concern.category.display_name}",
-                    due=getattr(concern, due_field),
-                )
-            )
-    return Bucket(count, items)
+def _concern_item(due_field):
+    def item(concern):
+        return WorkItem(
+            title=concern.text[:60],
+            url=reverse("deliberation:concern", args=[concern.pk]),
+            subtitle=f"{concern.code} · {concern.category.display_name}",
+            due=getattr(concern, due_field),
+        )
+
+    return item
 
 
-def _mine(user):
-    return Concern.objects.filter(units_q(user, Role.STAFF, "hall__unit"))
+def _mine(user, due_field):
+    return (
+        Concern.objects.filter(units_q(user, Role.STAFF, "hall__unit"))
+        .select_related("category")
+        .order_by(due_field, "id")
+    )
 
 
 def triage_rows(user, today):
-    return _mine(user).filter(state=ConcernState.RECEIVED)
-
-
-def collect_triage(user, today, limit):
-    return _concern_bucket(triage_rows(user, today), limit, "accept_due")
+    return _mine(user, "accept_due").filter(state=ConcernState.RECEIVED)
 
 
 def overdue_rows(user, today):
-    return _mine(user).filter(
+    return _mine(user, "answer_due").filter(
         state__in=[ConcernState.ACCEPTED, ConcernState.ON_AGENDA], answered_at__isnull=True, answer_due__lt=today
     )
 
 
-def collect_overdue(user, today, limit):
-    return _concern_bucket(overdue_rows(user, today), limit, "answer_due")
-
-
 def reopened_rows(user, today):
-    return _mine(user).filter(state=ConcernState.ACCEPTED, reopened_at__isnull=False)
-
-
-def collect_reopened(user, today, limit):
-    return _concern_bucket(reopened_rows(user, today), limit, "answer_due")
+    return _mine(user, "answer_due").filter(state=ConcernState.ACCEPTED, reopened_at__isnull=False)
 
 
 def session_rows(user, today):
@@ -75,22 +63,16 @@ def session_rows(user, today):
         state=Session.State.PLANNED,
         starts_at__date__gte=today,
         starts_at__date__lte=today + datetime.timedelta(days=14),
+    ).order_by("starts_at", "id")
+
+
+def _session_item(session):
+    return WorkItem(
+        title=session.title,
+        url=reverse("deliberation:session", args=[session.pk]),
+        subtitle=session.place,
+        due=session.starts_at.date(),
     )
-
-
-def collect_sessions(user, today, limit):
-    upcoming = session_rows(user, today)
-    count = upcoming.count()
-    items = [
-        WorkItem(
-            title=session.title,
-            url=reverse("deliberation:session", args=[session.pk]),
-            subtitle=session.place,
-            due=session.starts_at.date(),
-        )
-        for session in (upcoming.order_by("starts_at")[:limit] if limit else [])
-    ]
-    return Bucket(count, items)
 
 
 OWNER_UNIT_KINDS = (UnitKind.TOWN, UnitKind.COMMUNITY, UnitKind.DEPARTMENT)
@@ -110,25 +92,19 @@ def delivery_rows(user, today):
     co_unit = CoUnit.objects.filter(matter=OuterRef("pk"), unit_id__in=unit_ids)
     return Matter.objects.filter(
         Q(lead_unit_id__in=unit_ids) | Q(Exists(co_unit)), source=Source.DELIBERATION, state__in=OPEN_STATES
-    )
+    ).order_by("due_date", "id")
 
 
-def collect_delivery(user, today, limit):
-    matters = delivery_rows(user, today)
-    count = matters.count()
-    items = [
-        WorkItem(title=matter.title, url=matter.get_absolute_url(), subtitle=matter.code, due=matter.due_date)
-        for matter in (matters.order_by("due_date", "id")[:limit] if limit else [])
-    ]
-    return Bucket(count, items)
+def _matter_item(matter):
+    return WorkItem(title=matter.title, url=matter.get_absolute_url(), subtitle=matter.code, due=matter.due_date)
 
 
 KINDS = [
     WorkKind(
         key="deliberation.triage",
         label=_("Concerns to accept or refuse"),
-        collect=collect_triage,
         count_query=triage_rows,
+        item=_concern_item("accept_due"),
         applies=_applies,
         order=20,
         description=_("Residents' concerns waiting for the hall to accept, refuse or mark as duplicates."),
@@ -136,8 +112,8 @@ KINDS = [
     WorkKind(
         key="deliberation.overdue",
         label=_("Concerns past their answer deadline"),
-        collect=collect_overdue,
         count_query=overdue_rows,
+        item=_concern_item("answer_due"),
         applies=_applies,
         order=21,
         description=_("Accepted concerns the resident has had no answer to within the deadline."),
@@ -145,8 +121,8 @@ KINDS = [
     WorkKind(
         key="deliberation.reopened",
         label=_("Cases to handle again (重办)"),
-        collect=collect_reopened,
         count_query=reopened_rows,
+        item=_concern_item("answer_due"),
         applies=_applies,
         order=22,
         description=_("The resident was not satisfied; the case is reopened once for a new answer."),
@@ -154,8 +130,8 @@ KINDS = [
     WorkKind(
         key="deliberation.delivery",
         label=_("Resolutions to deliver"),
-        collect=collect_delivery,
         count_query=delivery_rows,
+        item=_matter_item,
         applies=_applies_to_owners,
         order=24,
         description=_("Matters your unit owns because a deliberation session resolved them; residents follow them."),
@@ -163,8 +139,8 @@ KINDS = [
     WorkKind(
         key="deliberation.sessions",
         label=_("Upcoming deliberation sessions"),
-        collect=collect_sessions,
         count_query=session_rows,
+        item=_session_item,
         applies=_applies,
         order=23,
         description=_("Sessions in the next two weeks: invitations, sign-in sheets, proposals."),
