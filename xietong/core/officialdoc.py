@@ -281,6 +281,59 @@ def _no_grid(paragraph):
     _child(paragraph._p.get_or_add_pPr(), "w:snapToGrid").set(qn("w:val"), "0")
 
 
+# Word's default cell margins (108 twips a side), and a little room for what LibreOffice sets wider than
+# text_width() counts (a "%", a "—").
+CELL_PADDING_MM = 2 * 1.905 + 0.8
+
+
+def _longest_unbreakable(text):
+    """Width of the longest run that cannot wrap: Latin words and numbers ("T-00124", "2022-08-05", "100.0%")
+    stay whole, Chinese wraps after any character."""
+    longest = run = 0
+    for ch in text:
+        if ch.isspace():
+            run = 0
+        elif ord(ch) >= 0x2E80:
+            run = 0
+            longest = max(longest, 1)
+        else:
+            run += 0.5
+            longest = max(longest, run)
+    return longest
+
+
+def column_widths_mm(headers, rows, size):
+    """Column widths over the type area, as a table's automatic layout would choose them: every column at
+    least its longest unbreakable word and two characters of its header; then values on one line where the
+    width allows (headers wrap first: they are short words); then headers on one line; what is left over is
+    shared out. When even the values cannot all stay on one line, the widest columns wrap and the narrow ones
+    keep their values whole."""
+    columns = [[str(header)] + [str(row[i]) for row in rows] for i, header in enumerate(headers)]
+    floor = [max(max(map(_longest_unbreakable, texts)), min(text_width(texts[0]), 2)) for texts in columns]
+    want = [max(f, *(text_width(t) for t in texts[1:])) for f, texts in zip(floor, columns, strict=True)]
+    natural = [max(w, text_width(texts[0])) for w, texts in zip(want, columns, strict=True)]
+    char_mm = size * 25.4 / 72
+    room = (TYPE_WIDTH_MM - CELL_PADDING_MM * len(headers)) / char_mm
+    if sum(natural) <= room:
+        chars = [n + (room - sum(natural)) * n / sum(natural) for n in natural]
+    elif sum(want) <= room:
+        spare = room - sum(want)
+        chars = [w + spare * (n - w) / (sum(natural) - sum(want)) for w, n in zip(want, natural, strict=True)]
+    elif sum(floor) <= room:
+        # The widest columns are capped at one width c, the others keep what they want.
+        low, high = 0.0, max(want)
+        for _step in range(50):
+            cap = (low + high) / 2
+            if sum(min(w, max(f, cap)) for f, w in zip(floor, want, strict=True)) > room:
+                high = cap
+            else:
+                low = cap
+        chars = [min(w, max(f, low)) for f, w in zip(floor, want, strict=True)]
+    else:
+        chars = [room * f / sum(floor) for f in floor]
+    return [c * char_mm + CELL_PADDING_MM for c in chars]
+
+
 def _column_widths(table, widths_mm):
     """Fixed column widths, in the grid (read by LibreOffice) and in each cell (read by Word)."""
     from docx.shared import Mm
@@ -473,12 +526,7 @@ class OfficialDocument:
             font = HEI_FONT if number in emphasised else BODY_FONT
             for index, (cell, value) in enumerate(zip(table.add_row().cells, values, strict=True)):
                 fill(cell, value, font, index == 0)
-        # Columns as wide as their longest entry (headers may wrap), shared out over the type area's width.
-        needs = [
-            max([min(text_width(str(headers[i])), 4)] + [text_width(str(r[i])) for r in rows]) + 1
-            for i in range(len(headers))
-        ]
-        _column_widths(table, [TYPE_WIDTH_MM * need / sum(needs) for need in needs])
+        _column_widths(table, column_widths_mm(headers, rows, size))
         return table
 
     # --- 署名, 成文日期 and 版记 -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from xietong.core import officialdoc
 from xietong.core.models import Unit, UnitKind
@@ -28,26 +29,16 @@ def _office_name():
     return office.name if office else OFFICE_NAME
 
 
-def _figure_rows(view, rows):
-    """The rows of a figures table and, last, the cluster's total as the page shows it."""
-    out = [
-        [r["label"], r["in_scope"], r["done"], r["completion"], r["due"], r["done_on_time"], r["on_time"], r["overdue"]]
-        for r in rows
-    ]
-    t = view["totals"]
-    out.append(
-        [
-            _("Cluster total"),
-            t["in_scope"],
-            t["done"],
-            t["completion"],
-            t["due"],
-            t["done_on_time"],
-            t["on_time"],
-            t["overdue"],
-        ]
-    )
-    return out
+def _figure_table(document, view, first, rows):
+    """A figures table closed by the cluster's total, as the page shows it, with the 催办单 of each row where
+    the bulletin counted them (those issued before 催办单 were counted have none)."""
+    urged = view["urgings"] is not None
+    headers = figure_headers(first) + ([_("催办单")] if urged else [])
+    out = []
+    for r in [*rows, {**view["totals"], "label": _("Cluster total")}]:
+        cells = [r["label"], r["in_scope"], r["done"], r["completion"], r["due"], r["done_on_time"], r["on_time"]]
+        out.append(cells + [r["overdue"]] + ([r.get("urgings", 0)] if urged else []))
+    document.table(headers, out, emphasised={len(rows)})
 
 
 def _overdue_rows(items):
@@ -59,6 +50,55 @@ def _overdue_rows(items):
 
 def _listed(item):
     return "".join(filter(None, [item["code"], "　", item["title"], "（" + item["lead_unit"] + "）"]))
+
+
+def _ladder_parts(document, view, heading):
+    """What the ladder and the office's judgement added to the period, as the page's lower sections say it:
+    the matters named, those verified with a stated reason, and the 催办单 by urged unit and by matter."""
+    heading(pgettext("bulletin section", "Named by the escalation ladder"))
+    days = view["name_after_working_days"]
+    document.paragraph(
+        ngettext(
+            "Matters still overdue %(days)s working day after an unanswered 催办单 went to the unit's leaders.",
+            "Matters still overdue %(days)s working days after an unanswered 催办单 went to the unit's leaders.",
+            days,
+        )
+        % {"days": days}
+    )
+    if view["named"]:
+        document.table(
+            [_("Code"), _("Matter"), _("Lead unit"), _("Due date"), _("Named on")],
+            [[i["code"], i["title"], i["lead_unit"], i["due_date"], i["named_on"]] for i in view["named"]],
+        )
+    else:
+        document.paragraph(_("None."))
+    heading(pgettext("bulletin section", "Verified as done with a stated reason"))
+    for item in view["overrides"]:
+        document.paragraph(_("%(matter)s. Reason: %(reason)s") % {"matter": _listed(item), "reason": item["override"]})
+    if not view["overrides"]:
+        document.paragraph(_("None."))
+    if view["urgings"] is None:
+        return
+    heading(pgettext("bulletin section", "催办单 in the period"))
+    document.paragraph(
+        ngettext(
+            "%(count)d 催办单 was issued in the period; the tables above give them by city and by domain.",
+            "%(count)d 催办单 were issued in the period; the tables above give them by city and by domain.",
+            view["urgings"],
+        )
+        % {"count": view["urgings"]}
+    )
+    if view["urgings_by_unit"]:
+        document.heading(f"（{LEVEL_1[0]}）{_('催办单 by unit')}", level=2)
+        document.table(
+            [_("Unit urged"), _("催办单"), _("Not answered")],
+            [[r["label"], r["urgings"], r["unanswered"]] for r in view["urgings_by_unit"]],
+        )
+        document.heading(f"（{LEVEL_1[1]}）{_('催办单 by matter')}", level=2)
+        document.table(
+            [_("Code"), _("Matter"), _("Lead unit"), _("催办单"), _("Not answered")],
+            [[r["code"], r["title"], r["lead_unit"], r["urgings"], r["unanswered"]] for r in view["urgings_by_matter"]],
+        )
 
 
 def render_docx(bulletin):
@@ -87,20 +127,25 @@ def render_docx(bulletin):
                 "issued": issued.isoformat(),
             }
         )
-        document.heading(_("1. Overview"))
+        sections = iter(LEVEL_1)
+
+        def heading(text):
+            # 7.3.3: the first level numbered 一、二、… in the order the parts appear.
+            document.heading(f"{next(sections)}、{text}")
+
+        heading(pgettext("bulletin section", "Overview"))
         document.paragraph(summary_sentence(view))
-        document.heading(_("2. By city"))
-        total = {len(view["by_city"])}
-        document.table(figure_headers(_("City")), _figure_rows(view, view["by_city"]), emphasised=total)
-        document.heading(_("3. By domain"))
-        total = {len(view["by_domain"])}
-        document.table(figure_headers(_("Domain")), _figure_rows(view, view["by_domain"]), emphasised=total)
-        document.heading(_("4. Overdue matters"))
+        heading(pgettext("bulletin section", "By city"))
+        _figure_table(document, view, _("City"), view["by_city"])
+        heading(pgettext("bulletin section", "By domain"))
+        _figure_table(document, view, _("Domain"), view["by_domain"])
+        heading(pgettext("bulletin section", "Overdue matters"))
         if view["overdue"]:
             document.table(overdue_headers(), _overdue_rows(view["overdue"]))
         else:
             document.paragraph(_("No matter is overdue."))
-        document.heading(_("5. Changes since the previous bulletin"))
+        _ladder_parts(document, view, heading)
+        heading(pgettext("bulletin section", "Changes since the previous bulletin"))
         changes = view["changes"]
         if not changes:
             document.paragraph(_("This is the first bulletin."))

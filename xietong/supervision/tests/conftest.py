@@ -4,12 +4,21 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from xietong.conftest import make_user
 from xietong.core.models import Role
 from xietong.supervision.tests.factories import make_matter
 
 TODAY = datetime.date(2022, 9, 15)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """A bulletin's PDF is cached under its id, number and time of issue; with the clock frozen, the bulletin of
+    one test has the same three as another test's rolled-back one, and would be served the other's PDF."""
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,9 +2,13 @@
 and on-time rates against the original due date unless the extension came in time."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
+from django.utils import translation
+from django.utils.translation import gettext, pgettext
+from docx import Document
 
 from xietong.conftest import client_for
 from xietong.supervision import actions
@@ -15,6 +19,16 @@ from xietong.supervision.tests.factories import deliver, make_matter, manager_of
 
 D = datetime.date
 OCT_1, OCT_31 = D(2022, 10, 1), D(2022, 10, 31)
+
+
+def zh(text):
+    with translation.override("zh-hans"):
+        return gettext(text)
+
+
+def section(text):
+    with translation.override("zh-hans"):
+        return pgettext("bulletin section", text)
 
 
 def at(day):
@@ -116,3 +130,78 @@ def test_the_bulletin_states_the_naming_rule_of_the_ladder_in_force(office_user)
     # A ladder that comes into force after the period did not name anything in it.
     EscalationLadder.objects.create(effective_from=D(2022, 11, 1), name_after_working_days=10)
     assert "满3个工作日" in naming_rule()
+
+
+def test_the_docx_and_pdf_carry_the_urgings_the_named_matters_and_the_overrides(office_user, cluster):
+    """What the page's lower sections show is in the 公文 too, read back from the .docx and from the PDF's text."""
+    from pypdf import PdfReader
+
+    from xietong.supervision.documents import render_docx, render_pdf
+
+    named = make_matter(office_user, cluster["jinzhong"], title="太榆连接线", start=D(2022, 8, 1), due=D(2022, 9, 30))
+    # Due after the period, so the ladder leaves it alone: its 催办单 are the office's own.
+    plain = make_matter(office_user, cluster["taiyuan"], title="按期办结", start=D(2022, 9, 1), due=D(2022, 11, 30))
+    for day in (D(2022, 10, 8), D(2022, 10, 12), D(2022, 10, 19)):
+        with at(day):
+            actions.do_send_reminders(today=day)
+    with at(D(2022, 10, 10)):
+        actions.do_urge(actor=office_user, matter=plain, message="请加快进度。")
+        actions.do_urge(actor=office_user, matter=plain, message="请本周内报送进展。")
+    with at(D(2022, 10, 13)):
+        matter = deliver(plain, office_user, verify=False)
+        actions.do_add_milestone(actor=office_user, matter=matter, title="档案归档", due_date=D(2022, 10, 13))
+        actions.do_transition(actor=office_user, matter=matter, name="verify", reason="现场核查已完成，档案后补。")
+    with at(D(2022, 11, 1)):
+        bulletin = do_issue_bulletin(actor=office_user, period_start=OCT_1, period_end=OCT_31)
+
+    document = Document(io.BytesIO(render_docx(bulletin)))
+    paragraphs = [p.text for p in document.paragraphs]
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+    by_city, by_domain = tables[0], tables[1]
+    # The 催办单 column of the figures: two by hand to 太原, the ladder's one to 晋中.
+    assert by_city[0][-1] == zh("催办单")
+    urged = {row[0]: row[-1] for row in by_city[1:]}
+    assert (urged.pop("太原市人民政府"), urged.pop("晋中市人民政府"), urged.pop(zh("Cluster total"))) == ("2", "1", "3")
+    assert set(urged.values()) == {"0"}
+    assert by_domain[-1][0] == zh("Cluster total") and by_domain[-1][-1] == "3"
+    assert sum(int(row[-1]) for row in by_domain[1:-1]) == 3
+
+    headings = [p for p in paragraphs if p[1:2] == "、"]
+    assert headings[4:8] == [
+        "五、" + section("Named by the escalation ladder"),
+        "六、" + section("Verified as done with a stated reason"),
+        "七、" + section("催办单 in the period"),
+        "八、" + section("Changes since the previous bulletin"),
+    ]
+    named_table = next(t for t in tables if t[0][-1] == zh("Named on"))
+    assert named_table[1:] == [[named.code, "太榆连接线", "晋中市人民政府", "2022-09-30", "2022-10-19"]]
+    assert "满5个工作日" in paragraphs[paragraphs.index(headings[4]) + 1]
+    override = paragraphs[paragraphs.index(headings[5]) + 1]
+    assert "按期办结" in override and override.endswith("理由：现场核查已完成，档案后补。")
+    assert "本期共发出催办单3份" in paragraphs[paragraphs.index(headings[6]) + 1]
+    assert "（二）" + zh("催办单 by matter") in paragraphs
+    by_unit = next(t for t in tables if t[0][0] == zh("Unit urged"))
+    assert by_unit[1:] == [["太原市人民政府", "2", "2"], ["晋中市人民政府", "1", "1"]]
+    by_matter = next(t for t in tables if t[0][1] == zh("Matter") and t[0][-1] == zh("Not answered"))
+    assert [row[1:] for row in by_matter[1:]] == [
+        ["按期办结", "太原市人民政府", "2", "2"],
+        ["太榆连接线", "晋中市人民政府", "1", "1"],
+    ]
+
+    # The page's figures carry the same column.
+    page = client_for(office_user).get(bulletin.get_absolute_url()).content.decode()
+    taiyuan_row = page.split('id="by-city"')[1].split("太原市人民政府")[1].split("</tr>")[0]
+    assert taiyuan_row.rstrip().endswith(f'<td data-label="{zh("催办单")}">2</td>')
+
+    pdf = render_pdf(bulletin)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
+    for expected in (
+        section("Named by the escalation ladder"),
+        section("催办单 in the period"),
+        "本期共发出催办单3份",
+        "2022-10-19",
+        "理由：现场核查已完成，档案后补。",
+        zh("Unit urged"),
+    ):
+        assert expected in text
