@@ -134,6 +134,28 @@ RPR_ORDER = [
     "w:oMath",
 ]
 
+# The order of table properties (ECMA-376 17.4.60).
+TBLPR_ORDER = [
+    "w:tblStyle",
+    "w:tblpPr",
+    "w:tblOverlap",
+    "w:bidiVisual",
+    "w:tblStyleRowBandSize",
+    "w:tblStyleColBandSize",
+    "w:tblW",
+    "w:jc",
+    "w:tblCellSpacing",
+    "w:tblInd",
+    "w:tblBorders",
+    "w:shd",
+    "w:tblLayout",
+    "w:tblCellMar",
+    "w:tblLook",
+    "w:tblCaption",
+    "w:tblDescription",
+    "w:tblPrChange",
+]
+
 HEADING_FONTS = {1: HEI_FONT, 2: KAI_FONT, 3: BODY_FONT, 4: BODY_FONT}
 
 
@@ -552,20 +574,34 @@ class OfficialDocument:
             paragraph.paragraph_format.keep_with_next = text == self.signature
 
     def _imprint(self):
-        from docx.enum.table import WD_TABLE_ALIGNMENT
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
+        from docx.shared import Mm
 
-        # 7.4: the 版记 closes the last page. It follows the text as a table of its own, one blank line under the
-        # date: a table floated to the foot of the type area (w:tblpPr) lands there in Word but not in
-        # LibreOffice, and the PDF is rendered by LibreOffice.
-        self._blank(1)
+        # 7.4: the 版记 closes the last page, its last element on the last line of the type area. It is a table
+        # floated to the foot of the type area (w:tblpPr), anchored to a paragraph after it; where the text
+        # leaves no room above it, the anchor and the 版记 move to a page of their own. LibreOffice (which renders
+        # the PDF) floats such a table only when its position is taken from the edge of the page or when it is
+        # narrower than the type area, so it is placed from the page's left edge, and the cells have no margins
+        # of their own (Word and LibreOffice disagree on whether a floating table's position counts them).
         rows = [["抄送：" + "，".join(self.copy_to) + "。"]] if self.copy_to else []
         rows.append([self.printed_by, chinese_date(self.issued_on) + "印发"])
         table = self.document.add_table(rows=len(rows), cols=2)
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
         tbl_pr = table._tbl.tblPr
+        floating = OxmlElement("w:tblpPr")
+        for name, value in (
+            ("w:leftFromText", "0"),
+            ("w:rightFromText", "0"),
+            ("w:topFromText", "0"),
+            ("w:bottomFromText", "0"),
+            ("w:vertAnchor", "margin"),
+            ("w:horzAnchor", "page"),
+            ("w:tblpX", str(round(Mm(LEFT_MM).twips))),
+            ("w:tblpYSpec", "bottom"),
+        ):
+            floating.set(qn(name), value)
+        tbl_pr.insert_element_before(floating, *TBLPR_ORDER[TBLPR_ORDER.index("w:tblpPr") + 1 :])
         # 7.4.1: thick rules above and below the 版记, thin ones between its parts, no side rules.
         borders = OxmlElement("w:tblBorders")
         for side, size in (("top", THICK_RULE), ("bottom", THICK_RULE), ("insideH", THIN_RULE)):
@@ -575,7 +611,14 @@ class OfficialDocument:
             line.set(qn("w:space"), "0")
             line.set(qn("w:color"), "000000")
             borders.append(line)
-        tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
+        tbl_pr.insert_element_before(borders, *TBLPR_ORDER[TBLPR_ORDER.index("w:tblBorders") + 1 :])
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            margin = OxmlElement(f"w:{side}")
+            margin.set(qn("w:w"), "0")
+            margin.set(qn("w:type"), "dxa")
+            margins.append(margin)
+        tbl_pr.insert_element_before(margins, *TBLPR_ORDER[TBLPR_ORDER.index("w:tblCellMar") + 1 :])
         # The printing office takes what the date leaves of the line.
         date_mm = TYPE_WIDTH_MM * 0.4
         _column_widths(table, [TYPE_WIDTH_MM - date_mm, date_mm])
@@ -603,8 +646,16 @@ class OfficialDocument:
                 run = paragraph.add_run(text)
                 set_fonts(run, BODY_FONT)
                 run.font.size = _pt(SIZE_4)
-        # Word wants a paragraph after the last table of a document.
-        _no_grid(self.document.add_paragraph())
+        # The anchor (Word also wants a paragraph after the last table of a document): a line of one point, so
+        # that it fits above the 版记 wherever the date does.
+        anchor = self.document.add_paragraph()
+        _no_grid(anchor)
+        anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        anchor.paragraph_format.line_spacing = _pt(1)
+        # An empty paragraph is as high as its mark's font.
+        mark = _child(anchor._p.get_or_add_pPr(), "w:rPr")
+        for tag in ("w:sz", "w:szCs"):
+            _child(mark, tag).set(qn("w:val"), "2")
 
     def to_bytes(self):
         self._signature()

@@ -42,4 +42,4 @@ def test_a_participant_downloads_the_minutes_as_an_official_document(decision, m
     attendance = next(p for p in document.paragraphs if p.text.startswith("出席："))
     assert "晋中市人民政府" in attendance.text and "忻州" not in attendance.text
     assert attendance.runs[0]._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "黑体"
-    assert paragraphs[-4:-2] == ["太原市人民政府", "2022年7月27日"]
+    assert paragraphs[-3:-1] == ["太原市人民政府", "2022年7月27日"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, pgettext
 
 from xietong.conftest import client_for
 from xietong.core.models import Notification
+from xietong.core.tests.pdftext import assert_imprint_closes_the_page
 from xietong.supervision import actions
 from xietong.supervision.actions import do_issue_bulletin
 from xietong.supervision.bulletins import compute
@@ -503,7 +504,7 @@ def test_the_docx_is_an_official_document_after_gb_t_9704(worked_example, office
     assert paragraphs.index("一、" + part("Overview")) > paragraphs.index(addressees)
 
     # 7.3.5: the issuer and the date of issue under the text; 7.4: the 版记 with 抄送, 印发机关 and 印发日期.
-    assert paragraphs[-5:-1] == ["", "山西中部城市群建设领导小组办公室", "2022年9月15日", ""]
+    assert paragraphs[-4:] == ["", "山西中部城市群建设领导小组办公室", "2022年9月15日", ""]
     imprint = tables[-1]
     assert imprint[0][0].startswith("抄送：") and imprint[0][0].endswith("。")
     assert imprint[1] == ["山西中部城市群建设领导小组办公室", "2022年9月15日印发"]
@@ -521,7 +522,8 @@ def test_the_pdf_is_the_same_bulletin_on_a4(worked_example, office_user):
     from pypdf import PdfReader
 
     bulletin = issue(office_user, AUG_1, AUG_31, datetime.date(2022, 9, 15))
-    reader = PdfReader(io.BytesIO(render_pdf(bulletin)))
+    pdf = render_pdf(bulletin)
+    reader = PdfReader(io.BytesIO(pdf))
     for page in reader.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
@@ -532,3 +534,6 @@ def test_the_pdf_is_the_same_bulletin_on_a4(worked_example, office_user):
     assert "太原市人民政府5240.0%4125.0%10" in text
     assert worked_example["t3"].code in text and "2022-08-10" in text
     assert "2022年9月15日印发" in text
+    # 7.4: the 版记 on the last lines of the last page's type area, below the end of the text.
+    _pages, text_end, _copied = assert_imprint_closes_the_page(pdf)
+    assert text_end is not None
