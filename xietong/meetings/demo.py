@@ -131,11 +131,17 @@ def _at(day, hour=10):
 
 
 def load(stdout=None):
+    first = _load_first(stdout)
+    _load_current(stdout)
+    return first
+
+
+def _load_first(stdout):
     from xietong.supervision.demo import backdated
 
     if Meeting.objects.filter(number=MEETING_NUMBER).exists():
         if stdout:
-            stdout.write("meetings: the first joint meeting exists already")
+            stdout.write("meetings: the first joint meeting exists already\n")
         return Meeting.objects.get(number=MEETING_NUMBER)
     office_user = get_user_model().objects.get(username="office")
     units = {unit.slug: unit for unit in Unit.objects.filter(slug__in=["office", *CITY_SLUGS])}
@@ -199,7 +205,7 @@ def load(stdout=None):
         read_at=F("created_at")
     )
     if stdout:
-        stdout.write(f"meetings: {meeting.title}, 2 documents, {len(DECISIONS)} decisions")
+        stdout.write(f"meetings: {meeting.title}, 2 documents, {len(DECISIONS)} decisions\n")
     return meeting
 
 
@@ -210,3 +216,79 @@ def _full_text(title, clauses):
     lines = [f"《{title}》", ""]
     lines += [f"第{CHINESE_NUMBERS[i]}条　{text}" for i, text in enumerate(clauses)]
     return "\n".join(lines)
+
+
+# The current cycle: this year's joint meeting, held some weeks before the day the demo is loaded, so that
+# its decisions are matters under way now (see supervision.demo_cycle). The meeting rotates among the five
+# cities in the order of the rules (clause 3); the fifth is hosted by 阳泉.
+CURRENT_NUMBER = 5
+CURRENT_TITLE = "山西中部城市群第五次市际联席会议"
+CURRENT_WEEKS_AGO = 5
+CURRENT_AGENDA = [
+    "通报上一年度市际联席会议议定事项督办情况",
+    "审议山西中部城市群本年度协同发展重点工作清单",
+    "研究生态治理同保联治和重污染天气联合应对",
+    "研究公共服务共建共享和科技创新平台共建",
+]
+CURRENT_MINUTES = "\n\n".join(
+    [
+        "山西中部城市群第五次市际联席会议在阳泉召开。领导小组办公室通报了上一年度议定事项督办情况，五市主要负责同志作交流发言。",
+        "会议审议通过本年度协同发展重点工作清单，明确各项工作的牵头单位、配合单位和完成时限，由领导小组办公室列入督办清单，按月调度、按月通报。",
+        "会议要求，对已逾期事项由领导小组办公室发出催办单，牵头单位限期回复；确需延期的，由牵头单位说明理由、提出申请，经领导小组办公室同意后调整期限。",
+    ]
+)
+# (agenda item number, decision text)
+CURRENT_DECISIONS = [
+    (2, "审议通过本年度协同发展重点工作清单：太忻大道忻州段交工验收、五市异地就医直接结算扩面，列入督办清单。"),
+    (3, "汾河流域跨界断面水质实行月度会商；秋冬季重污染天气联合应对演练于本季度完成。"),
+    (
+        4,
+        "企业开办“跨市通办”延伸至五市全部县（市、区）；五市公共就业服务平台岗位信息互通；签署科技成果中试基地共建协议。",
+    ),
+]
+
+
+def current_meeting_day():
+    from django.utils import timezone
+
+    return timezone.localdate() - datetime.timedelta(weeks=CURRENT_WEEKS_AGO)
+
+
+def _load_current(stdout):
+    from xietong.supervision.demo import backdated
+
+    if Meeting.objects.filter(number=CURRENT_NUMBER).exists():
+        if stdout:
+            stdout.write("meetings: this year's joint meeting exists already")
+        return Meeting.objects.get(number=CURRENT_NUMBER)
+    office_user = get_user_model().objects.get(username="office")
+    units = {unit.slug: unit for unit in Unit.objects.filter(slug__in=["office", *CITY_SLUGS])}
+    day = current_meeting_day()
+    with backdated(_at(day - datetime.timedelta(days=14))):
+        meeting = actions.do_create_meeting(
+            actor=office_user,
+            number=CURRENT_NUMBER,
+            title=CURRENT_TITLE,
+            date=day,
+            place="阳泉市",
+            host_unit=units["yangquan"],
+            participants=[*(units[slug] for slug in CITY_SLUGS), units["office"]],
+            agenda=CURRENT_AGENDA,
+        )
+    with backdated(_at(day, 9)):
+        actions.do_hold_meeting(actor=office_user, meeting=meeting)
+    agenda = list(meeting.agenda_items.all())
+    with backdated(_at(day, 12)):
+        for agenda_number, text in CURRENT_DECISIONS:
+            actions.do_record_decision(
+                actor=office_user, meeting=meeting, text=text, agenda_item=agenda[agenda_number - 1]
+            )
+    with backdated(_at(day + datetime.timedelta(days=2), 16)):
+        actions.do_update_meeting(actor=office_user, meeting=meeting, minutes=CURRENT_MINUTES)
+        actions.do_close_meeting(actor=office_user, meeting=meeting)
+    Notification.objects.filter(kind__startswith="meeting.", url=meeting.get_absolute_url()).update(
+        read_at=F("created_at")
+    )
+    if stdout:
+        stdout.write(f"meetings: {meeting.title} ({day}), {len(CURRENT_DECISIONS)} decisions")
+    return meeting

@@ -19,10 +19,22 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.utils import timezone
 
+from xietong.core import workdays
 from xietong.core.models import Notification, TimelineEvent, Unit
 
 from . import actions
-from .models import Bulletin, Domain, Matter, ProgressReport, Reminder, Source, SubArea
+from .models import (
+    Bulletin,
+    Domain,
+    ExtensionRequest,
+    Matter,
+    ProgressReport,
+    Reminder,
+    Source,
+    SubArea,
+    Urging,
+)
+from .reminders import ladder_on
 
 D = datetime.date
 
@@ -52,9 +64,15 @@ def backdated(moment):
         (Meeting, ["created_at", "updated_at"]),
         (Document, ["created_at"]),
         (Decision, ["created_at"]),
+        (Urging, ["issued_at", "signed_at", "replied_at"]),
+        (ExtensionRequest, ["requested_at", "decided_at"]),
     ]:
         for field in fields:
             model.objects.filter(**{f"{field}__gte": began}).update(**{field: moment})
+    # A 催办单 issued on `day` is answered within the ladder's working days from that day, not from today.
+    for urging in Urging.objects.filter(issued_at=moment, automatic=False):
+        urging.reply_due = workdays.add_working_days(day, ladder_on(day).reply_working_days)
+        urging.save(update_fields=["reply_due"])
 
 
 def _at(day, hour=10):
@@ -419,15 +437,22 @@ def _decision(source):
 
 
 def load(stdout=None):
+    from . import demo_cycle
+
+    _load_history(stdout)
+    demo_cycle.load(stdout)
+
+
+def _load_history(stdout):
     from xietong.meetings.models import Meeting
 
     if Matter.objects.filter(code=FIRST_CODE).exists():
         if stdout:
-            stdout.write("supervision: the demo matters exist already")
+            stdout.write("supervision: the demo matters exist already\n")
         return
     if not Meeting.objects.filter(number=1).exists():
         if stdout:
-            stdout.write("supervision: no demo meeting to take decisions from; skipped")
+            stdout.write("supervision: no demo meeting to take decisions from; skipped\n")
         return
     first_new_notification = (Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     users = {u.username: u for u in get_user_model().objects.all()}
@@ -464,14 +489,12 @@ def load(stdout=None):
         with backdated(_at(issued, 15)):
             do_issue_bulletin(actor=office, period_start=start, period_end=end, today=issued)
     snapshots = _write_snapshots()
-    # People have read their 2022 notifications long ago, except those of the last weeks of the story.
-    Notification.objects.filter(pk__gte=first_new_notification, created_at__lt=_at(D(2022, 12, 20), 0)).update(
-        read_at=F("created_at")
-    )
+    # People read their 2022 notifications long ago; the inbox's unread messages are the current cycle's.
+    Notification.objects.filter(pk__gte=first_new_notification).update(read_at=F("created_at"))
     if stdout:
         stdout.write(
             f"supervision: {len(MATTERS)} matters from the first joint meeting, "
-            f"{ProgressReport.objects.count()} progress reports, 2 bulletins, {snapshots} progress snapshots"
+            f"{ProgressReport.objects.count()} progress reports, 2 bulletins, {snapshots} progress snapshots\n"
         )
 
 
