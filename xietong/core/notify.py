@@ -1,4 +1,5 @@
-"""Notifications: who is told (`recipients`), and one path that tells them (`notify`, `notify_bulk`).
+"""Notifications: who is told (`recipients`), and one path that tells them (`notify`, and for runs that tell
+many at once `notify_bulk` and `notify_select`).
 
 A notification is stored as a message key (the English source text, marked with gettext_noop so it is
 extracted into the catalogs) and its parameters; it is rendered when read, in the reader's language.
@@ -164,6 +165,29 @@ def notify_bulk(rows, *, at=None):
             ids.extend(pk for (pk,) in cursor.fetchall())
     dispatch_after_commit(ids)
     return ids
+
+
+def notify_select(query, params=(), *, at=None):
+    """The notifications a SELECT names, in one INSERT … SELECT: for set-based runs (the reminder ladder) that
+    find their recipients in SQL and would otherwise read 100,000s of rows back only to write them again.
+
+    `query` yields the columns recipient_id, kind, message, params (JSON) and url; a person it names twice is
+    told twice, so the query says who is told once. Returns how many were stored; the other back-ends are
+    sent after commit.
+    """
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    # The other back-ends (e-mail …) need the rows; the inbox alone needs nothing back.
+    returning = " RETURNING id" if settings.NOTIFICATION_BACKENDS else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (recipient_id, kind, message, params, title, body, url, created_at) "
+            f"SELECT q.recipient_id, q.kind, q.message, q.params, '', '', q.url, %s FROM ({query}) q{returning}",
+            [at or timezone.now(), *params],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()] if returning else []
+        count = len(ids) if returning else cursor.rowcount
+    dispatch_after_commit(ids)
+    return count
 
 
 def dispatch_after_commit(ids):

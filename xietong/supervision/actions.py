@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 from xietong.core import timeline, workdays
 from xietong.core.errors import ConflictError
 from xietong.core.models import Role, Unit, UnitKind
-from xietong.core.notify import dispatch_after_commit, notify, office_units, recipients, unit_name
+from xietong.core.notify import notify, notify_select, office_units, recipients, unit_name
 from xietong.core.uploads import validate_upload
 
 from . import access, bulletins, reminders
@@ -647,6 +647,9 @@ def do_complete_milestone(*, actor, milestone, done_on=None):
     return milestone
 
 
+URGED_MESSAGE = gettext_noop("%(label)s: %(title)s, reply by %(due)s")
+
+
 @transaction.atomic
 def do_urge(*, actor, matter, message, reply_due=None, unit=None):
     """催办 by hand: a numbered 催办单 to the lead unit (or another participating unit) with a reply deadline."""
@@ -686,7 +689,7 @@ def do_urge(*, actor, matter, message, reply_due=None, unit=None):
         people,
         actor=actor,
         kind="matter.urged",
-        message=gettext_noop("%(label)s: %(title)s, reply by %(due)s"),
+        message=URGED_MESSAGE,
         params={"label": urging.label, "title": matter.title, "due": reply_due.isoformat()},
         body=message,
         url=matter.get_absolute_url() + "#urgings",
@@ -1164,7 +1167,7 @@ def do_send_reminders(*, today=None):
     """
     from django.contrib.auth import get_user_model
 
-    from xietong.core.models import Membership, Notification, TimelineEvent
+    from xietong.core.models import Membership, TimelineEvent
 
     today = today or timezone.localdate()
     now = timezone.now()
@@ -1254,18 +1257,42 @@ def do_send_reminders(*, today=None):
         prefix, suffix = reverse("supervision:matter", args=[sentinel]).split(str(sentinel))
         message = "CASE r.kind " + " ".join(f"WHEN '{kind.value}' THEN %s" for kind in reminders.TITLES) + " END"
         urging_kinds = _sql_list([ReminderKind.URGING, ReminderKind.ESCALATED])
-        cursor.execute(
-            f"INSERT INTO {table(Notification)} (recipient_id, kind, message, params, title, body, url, created_at) "
-            f"SELECT x.user_id, 'reminder.' || r.kind, {message}, "
-            f"{_json_object(('title', 'm.title'), ('due', reminders.iso_date('m.due_date')))}, '', '', "
-            f"%s || m.id || %s || CASE WHEN r.kind IN {urging_kinds} THEN '#urgings' ELSE '' END, %s "
-            f"FROM ({people}) x JOIN {rem} r ON r.id = x.reminder_id JOIN {matter} m ON m.id = r.matter_id"
-            # The other back-ends (e-mail …) need the rows; the inbox alone needs nothing back.
-            + (" RETURNING id" if settings.NOTIFICATION_BACKENDS else ""),
-            [*reminders.TITLES.values(), prefix, suffix, at, at, at, at],
+        notify_select(
+            f"SELECT x.user_id AS recipient_id, 'reminder.' || r.kind AS kind, {message} AS message, "
+            f"{_json_object(('title', 'm.title'), ('due', reminders.iso_date('m.due_date')))} AS params, "
+            f"%s || m.id || %s || CASE WHEN r.kind IN {urging_kinds} THEN '#urgings' ELSE '' END AS url "
+            f"FROM ({people}) x JOIN {rem} r ON r.id = x.reminder_id JOIN {matter} m ON m.id = r.matter_id",
+            [*reminders.TITLES.values(), prefix, suffix, at, at, at],
+            at=now,
         )
-        stored = cursor.fetchall() if settings.NOTIFICATION_BACKENDS else []
-    dispatch_after_commit([pk for (pk,) in stored])
+
+        # The followers (关注) of a matter the ladder issued a 催办单 on are told as of a 催办 by the office, once
+        # a matter, unless this run has already told them of it as members of a unit it named; like
+        # access.followers, only those who can still see the matter: members of a participating unit or of a
+        # unit above one.
+        unit, co_unit, membership = table(Unit), table(CoUnit), table(Membership)
+        above = "substr({0}.path, 1, length(su.path)) = su.path"
+        sees = (
+            f"p.is_superuser OR EXISTS (SELECT 1 FROM {membership} ms JOIN {unit} su ON su.id = ms.unit_id "
+            f"WHERE ms.user_id = p.id AND (EXISTS (SELECT 1 FROM {unit} lu WHERE lu.id = m.lead_unit_id "
+            f"AND {above.format('lu')}) OR EXISTS (SELECT 1 FROM {co_unit} c JOIN {unit} cu ON cu.id = c.unit_id "
+            f"WHERE c.matter_id = m.id AND {above.format('cu')})))"
+        )
+        label = "'催办〔' || u.year || '〕' || u.number || '号'"
+        params = _json_object(("label", label), ("title", "m.title"), ("due", reminders.iso_date("u.reply_due")))
+        notify_select(
+            f"SELECT p.id AS recipient_id, 'matter.urged' AS kind, %s AS message, {params} AS params, "
+            f"%s || m.id || %s || '#urgings' AS url "
+            f"FROM {urg} u JOIN {matter} m ON m.id = u.matter_id "
+            f"JOIN {table(Follow)} f ON f.matter_id = u.matter_id "
+            f"JOIN {table(get_user_model())} p ON p.id = f.user_id AND p.is_active "
+            f"WHERE u.issued_at = %s AND u.automatic AND u.id = (SELECT MIN(o.id) FROM {urg} o "
+            f"WHERE o.matter_id = u.matter_id AND o.issued_at = %s AND o.automatic) AND ({sees}) "
+            f"AND NOT EXISTS (SELECT 1 FROM ({people}) x JOIN {rem} r ON r.id = x.reminder_id "
+            f"WHERE r.matter_id = u.matter_id AND x.user_id = p.id)",
+            [URGED_MESSAGE, prefix, suffix, at, at, at, at, at],
+            at=now,
+        )
     return sent
 
 

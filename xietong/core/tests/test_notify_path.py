@@ -95,3 +95,26 @@ def test_the_bulk_form_stores_keys_and_sends_after_commit(cluster, member, owner
     with translation.override("en"):
         assert stored.title_text == "太忻大道: due on 2026-12-31"
     assert [m.to for m in mailoutbox] == [["m@example.org"]]
+
+
+def test_only_the_notify_module_stores_notifications():
+    """Every notification goes through core.notify (one place that decides the inbox row and the other
+    back-ends), set-based runs included: no other module creates the rows or inserts into their table."""
+    import re
+    from pathlib import Path
+
+    import xietong
+
+    table = Notification._meta.db_table
+    writes = re.compile(
+        r"Notification\.objects\.(create|bulk_create|get_or_create|update_or_create)\b"
+        rf"|table\(Notification\)|INSERT INTO[^;]*\b{table}\b"
+    )
+    root = Path(xietong.__file__).resolve().parent
+    writers = [
+        str(path.relative_to(root))
+        for path in sorted(root.rglob("*.py"))
+        if not {"tests", "migrations"} & set(path.parts) and path.name != "notify.py"
+        if writes.search(path.read_text(encoding="utf-8"))
+    ]
+    assert writers == []

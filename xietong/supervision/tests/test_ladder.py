@@ -13,6 +13,7 @@ import threading
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import translation
 
 from xietong.conftest import make_user
 from xietong.core.models import Notification, Role, TimelineEvent
@@ -84,6 +85,49 @@ def test_urging_on_the_first_working_day_after_the_due_date(matter, people, clus
     do_send_reminders(today=D(2022, 10, 8))
     do_send_reminders(today=D(2022, 10, 10))
     assert Urging.objects.count() == 1
+
+
+def test_the_ladders_urging_tells_the_followers_once_as_the_offices_does(matter, people, cluster):
+    """The matter's followers hear of the ladder's 催办单 in the words of an office's 催办, each once; members
+    of the urged unit are told by the ladder already and not twice; a follower who can no longer see the
+    matter is not told."""
+    from xietong.core.notify import render
+    from xietong.supervision.models import Follow
+
+    watcher = make_user("office-watcher", cluster["office"], Role.VIEWER)
+    moved = make_user("moved-away", cluster["jinzhong"], Role.STAFF)
+    gone = make_user("gone", cluster["jinzhong"], Role.STAFF, is_active=False)
+    other = make_matter(people["office"], cluster["taiyuan"], start=D(2022, 8, 1), due=DUE)
+    for person in (watcher, people["jz_staff"], people["ty_staff"], moved, gone):
+        Follow.objects.create(matter=matter, user=person)
+    Follow.objects.create(matter=other, user=watcher)
+    moved.memberships.update(unit=cluster["xinzhou"])
+
+    do_send_reminders(today=D(2022, 10, 8))
+    urged = Notification.objects.filter(kind="matter.urged").order_by("recipient__username", "url")
+    assert [(n.recipient.username, n.url) for n in urged] == [
+        ("office-watcher", matter.get_absolute_url() + "#urgings"),
+        ("office-watcher", other.get_absolute_url() + "#urgings"),
+        ("ty-staff", matter.get_absolute_url() + "#urgings"),
+    ]
+    # The jz-staff follower heard of it once, as a member of the urged unit.
+    heard = Notification.objects.filter(recipient=people["jz_staff"], kind__in=["matter.urged", "reminder.urging"])
+    assert list(heard.values_list("kind", flat=True)) == ["reminder.urging"]
+    urging = Urging.objects.get(matter=matter)
+    notice = urged.get(recipient=people["ty_staff"])
+    assert notice.message == actions.URGED_MESSAGE
+    assert notice.params == {"label": urging.label, "title": matter.title, "due": "2022-10-11"}
+    with translation.override("zh-hans"):
+        assert render(notice.message, notice.params) == f"{urging.label}：{matter.title}，请于2022-10-11前回复"
+
+    # The same words as the office's own 催办 give its followers.
+    with time_machine.travel(datetime.datetime(2022, 10, 9, 2, tzinfo=datetime.UTC), tick=False):
+        manual = actions.do_urge(actor=people["office"], matter=matter, message="请加快进度。")
+    by_hand = Notification.objects.get(kind="matter.urged", recipient=watcher, params__label=manual.label)
+    assert (by_hand.message, by_hand.url) == (notice.message, notice.url)
+    # Later runs issue no new 催办单 for the same due date and tell nobody again.
+    do_send_reminders(today=D(2022, 10, 10))
+    assert Notification.objects.filter(kind="matter.urged", recipient=people["ty_staff"]).count() == 2
 
 
 def test_numbers_follow_the_manual_ones(matter, people, cluster):
