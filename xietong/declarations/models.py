@@ -380,7 +380,7 @@ class Measure(models.Model):
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="measures", db_constraint=False)
     kind = models.CharField(_("measure"), max_length=12, choices=MeasureKind.choices)
     tier = models.CharField(max_length=10, choices=Tier.choices)
-    day = models.PositiveSmallIntegerField(_("day"), default=0)
+    day = models.PositiveSmallIntegerField(pgettext_lazy("measure", "day"), default=0)
     due = models.DateField(pgettext_lazy("measure", "due"))
     end = models.DateField(_("until"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=MeasureState.choices, default=MeasureState.PENDING)

@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core.models import Unit, UnitKind
 from xietong.supervision.forms import UnitTreeChoiceField
@@ -132,7 +133,7 @@ class DocumentForm(forms.Form):
 
 class DecisionForm(forms.Form):
     basis = forms.ChoiceField(label=_("Based on"))
-    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(label=pgettext_lazy("meeting", "Decision"), widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)

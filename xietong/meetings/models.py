@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingState(models.TextChoices):
@@ -20,7 +21,9 @@ class MeetingState(models.TextChoices):
 
 
 class Meeting(models.Model):
-    number = models.PositiveIntegerField(_("number"), unique=True, help_text=_("1 for the first joint meeting, …"))
+    number = models.PositiveIntegerField(
+        pgettext_lazy("meeting", "number"), unique=True, help_text=_("1 for the first joint meeting, …")
+    )
     title = models.CharField(_("title"), max_length=200)
     date = models.DateField(_("date"), db_index=True)
     place = models.CharField(_("place"), max_length=200)

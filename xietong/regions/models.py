@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.IntegerChoices):
@@ -20,7 +21,7 @@ class Region(models.Model):
     Codes nest by prefix (12 ⊃ 1201 ⊃ 120111 ⊃ 120111105), so containment is a prefix test.
     """
 
-    code = models.CharField(_("code"), max_length=12, primary_key=True)
+    code = models.CharField(pgettext_lazy("division", "code"), max_length=12, primary_key=True)
     name = models.CharField(_("name"), max_length=100, db_index=True)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")

@@ -12,6 +12,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DUE_SOON_DAYS = 7
 
@@ -378,7 +379,7 @@ class Reminder(models.Model):
 class Bulletin(models.Model):
     """A supervision bulletin (督办通报): a frozen snapshot of a period's figures."""
 
-    number = models.PositiveIntegerField(_("number"), unique=True)
+    number = models.PositiveIntegerField(pgettext_lazy("bulletin", "number"), unique=True)
     title = models.CharField(_("title"), max_length=200)
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))

@@ -99,6 +99,18 @@ TRANSITION_LABELS = {
     "cancel": gettext_lazy("Cancel the matter"),
     "reopen": gettext_lazy("Reopen"),
 }
+# What the page says once a step is taken, as an office would say it (已开始办理, 已确认办结).
+TRANSITION_DONE = {
+    "assign": gettext_lazy("Assigned to the units."),
+    "start": gettext_lazy("Work has started."),
+    "submit": gettext_lazy("Submitted for verification."),
+    "verify": gettext_lazy("Verified as done."),
+    "return": gettext_lazy("Returned to the units."),
+    "suspend": gettext_lazy("Suspended."),
+    "resume": gettext_lazy("Work has resumed."),
+    "cancel": gettext_lazy("The matter has been cancelled."),
+    "reopen": gettext_lazy("The matter has been reopened."),
+}
 # Steps that cannot be taken back by the one who takes them: the page asks before sending.
 CONFIRM_TRANSITIONS = {"submit", "verify", "cancel"}
 
@@ -552,7 +564,7 @@ def matter_transition(request, pk):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            return _done(request, matter, _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]})
+            return _done(request, matter, TRANSITION_DONE[name])
     return _render_detail(request, matter, status=400, transition_form=form)
 
 

@@ -55,7 +55,7 @@ def test_only_the_office_verifies(led_matter, office_user, owner, jinzhong_staff
         f"/supervision/matters/{led_matter.pk}/transition/", {"name": "verify"}, follow=True
     )
     assert state_of(led_matter) == State.DONE
-    assert "已完成：确认办结。" in response.content.decode()
+    assert "已确认办结。" in response.content.decode()
 
 
 def test_a_transition_not_allowed_from_the_state_gets_a_clear_message(led_matter, office_user):
