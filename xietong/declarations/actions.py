@@ -18,12 +18,13 @@ from xietong.core import personal, timeline
 from xietong.core.models import TimelineEvent, Unit, UnitKind
 from xietong.regions.resolver import AmbiguousPlace, UnknownPlace
 
-from . import access, idcard, placing, tell
+from . import access, idcard, placing, screening, tell
 from .models import (
     SYMPTOMS,
     AreaStatus,
     Declaration,
     Handover,
+    Match,
     Measure,
     MeasureKind,
     MeasureState,
@@ -37,7 +38,7 @@ from .models import (
     Tier,
     receipt_code,
 )
-from .screening import rescreen
+from .rows import insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +53,16 @@ PHONE_DIGITS = 11
 # --- declarations ---------------------------------------------------------------------------------------------
 
 
-def city_of(unit):
-    """The city-level unit above `unit` (or the unit itself), or None outside the cluster's cities."""
+def city_of(unit, known=()):
+    """The city-level unit above `unit` (or the unit itself), or None outside the cluster's cities.
+
+    A city among `known` (units the caller already holds, such as the form's own city) that lies on the
+    unit's path answers without a query; cities sit directly under the office, so there is only one.
+    """
     ids = unit.ancestors()
+    for candidate in known:
+        if candidate is not None and candidate.kind == UnitKind.CITY and candidate.pk in ids:
+            return candidate
     return Unit.objects.filter(pk__in=ids, kind=UnitKind.CITY).first()
 
 
@@ -155,13 +163,18 @@ def do_submit_declaration(*, data, intake_city, now=None):
     The same person (ID number) and arrival date is one declaration: a second submission updates
     it, even when both arrive at once. The unique constraint on (blind index, arrival) decides the
     race; the loser of the insert updates the winner's row.
+
+    A new declaration, the usual case, is screened in memory before it is stored, against the editions
+    and areas this process keeps (`screening.rules_in_force`), and then written in one INSERT each for
+    the declaration (result included), its stops, matches and measures and its history. The receiving
+    units are told after commit, by a background task.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     cleaned = validate_declaration(data, today)
     if intake_city is None or intake_city.kind != UnitKind.CITY:
         raise ValidationError(_("This form does not belong to a city of the cluster."))
-    city = city_of(cleaned["community"])
+    city = city_of(cleaned["community"], known=[intake_city])
     if city is None:
         raise ValidationError({"community": _("Choose the community or village where you will stay.")})
     id_index = personal.blind_index(cleaned["id_number"])
@@ -181,29 +194,46 @@ def do_submit_declaration(*, data, intake_city, now=None):
         "origin_province": _origin(cleaned["stops"]),
         "updated_at": now,
     }
-    with transaction.atomic():
-        declaration, created = _upsert(id_index, cleaned["arrival_date"], values, now)
-        if not created:
-            # A resubmission replaces the itinerary (its matches follow in rescreen).
-            declaration.stops.all().delete()
-        Stop.objects.bulk_create(
-            Stop(
-                declaration=declaration,
-                arrival_date=declaration.arrival_date,
-                region=stop["region"],
-                place=str(stop.get("place") or "")[:200],
-                start=stop["start"],
-                end=stop["end"],
-                transport=str(stop.get("transport") or "")[:60],
-            )
-            for stop in cleaned["stops"]
+    arrival = cleaned["arrival_date"]
+    fresh = Declaration(
+        receipt=receipt_code(arrival), id_index=id_index, arrival_date=arrival, submitted_at=now, **values
+    )
+    stops = [
+        Stop(
+            declaration=fresh,
+            arrival_date=arrival,
+            region=stop["region"],
+            place=str(stop.get("place") or "")[:200],
+            start=stop["start"],
+            end=stop["end"],
+            transport=str(stop.get("transport") or "")[:60],
         )
-        timeline.record(declaration, "submitted" if created else "resubmitted", at=now, public=False)
-        changes = rescreen([declaration.pk], now=now)
-        declaration.refresh_from_db()
+        for stop in cleaned["stops"]
+    ]
+    all_editions, areas = screening.rules_in_force()
+    outcome = screening.screen([(fresh, stops, {}, [])], areas, all_editions, now)
+    events = []
+    with transaction.atomic():
+        declaration, created = _upsert(fresh, values)
+        if created:
+            insert_rows(Stop, stops)
+            insert_rows(Match, outcome.new_matches)
+            insert_rows(Measure, outcome.new_measures)
+            changes = outcome.changes
+        else:
+            # A resubmission replaces the itinerary; its matches and measures follow in rescreen.
+            declaration.stops.all().delete()
+            for stop in stops:
+                stop.declaration = declaration
+            insert_rows(Stop, stops)
+            changes = screening.rescreen([declaration.pk], now=now)
+            declaration.refresh_from_db()
+        events.append(_event(declaration, "submitted" if created else "resubmitted", now))
+        events.extend(_screened_events(changes, now, reason="submission"))
         if declaration.intake_city_id != declaration.city_id:
-            _hand_over(declaration, now)
-        _after_screening(changes, now, reason="submission")
+            events.extend(_hand_over(declaration, now))
+        insert_rows(TimelineEvent, events)
+        _tell_after_commit(changes, reason="submission")
     return declaration, created
 
 
@@ -218,21 +248,25 @@ def _origin(stops):
 RECEIPT_ATTEMPTS = 3
 
 
-def _upsert(id_index, arrival, values, now):
+def _upsert(fresh, values):
+    """(the stored declaration, created): `fresh` inserted, or the person's row for that arrival updated."""
     for attempt in range(RECEIPT_ATTEMPTS):
-        existing = Declaration.objects.select_for_update().filter(id_index=id_index, arrival_date=arrival).first()
+        if attempt:
+            fresh.receipt = receipt_code(fresh.arrival_date)
+        # One statement: a clash neither aborts the transaction nor needs a savepoint to go on after.
+        if insert_rows(Declaration, [fresh], skip_conflicts=True):
+            return fresh, True
+        # Either the same person's declaration exists (its other submission may have won the insert just
+        # now: the insert waited for it), or the new receipt clashed with another one's.
+        existing = (
+            Declaration.objects.select_for_update()
+            .filter(id_index=fresh.id_index, arrival_date=fresh.arrival_date)
+            .first()
+        )
         if existing is not None:
             break
-        try:
-            with transaction.atomic():
-                return Declaration.objects.create(
-                    receipt=receipt_code(arrival), id_index=id_index, arrival_date=arrival, submitted_at=now, **values
-                ), True
-        except IntegrityError:
-            # Either the same person's other submission won the insert (the next look finds its row and
-            # updates it), or the new receipt clashed with another one's (the next try draws another).
-            if attempt == RECEIPT_ATTEMPTS - 1:
-                raise
+        if attempt == RECEIPT_ATTEMPTS - 1:
+            raise IntegrityError("no free receipt code after %d draws" % RECEIPT_ATTEMPTS)
     if existing.purged_at is not None:
         raise ValidationError(_("This declaration was closed and its personal data deleted; it cannot be changed."))
     for field, value in values.items():
@@ -245,35 +279,65 @@ def _upsert(id_index, arrival, values, now):
 # --- screening results: timeline and notifications ----------------------------------------------------------
 
 
+def _event(declaration, verb, now, changes=None, note=""):
+    """The history entry `timeline.record` would write (private), unsaved, to be inserted with others."""
+    return TimelineEvent(
+        content_type=ContentType.objects.get_for_model(Declaration),
+        object_id=str(declaration.pk),
+        verb=verb,
+        changes=changes or {},
+        note=note,
+        public=False,
+        at=now,
+    )
+
+
+def _screened_events(changes, now, reason):
+    return [
+        _event(change.declaration, "screened", now, {"tier": [change.old_tier, change.new_tier]}, reason)
+        for change in changes
+    ]
+
+
 def _after_screening(changes, now, reason):
     """Record each change in its declaration's history and tell the receiving units.
 
-    The events are the ones `timeline.record` writes, inserted together: a re-screen after a notice can
-    change thousands of declarations, and one insert each would dominate its time.
+    The events are inserted together: a re-screen after a notice can change thousands of declarations,
+    and one insert each would dominate its time.
     """
-    content_type = ContentType.objects.get_for_model(Declaration)
-    TimelineEvent.objects.bulk_create(
-        (
-            TimelineEvent(
-                content_type=content_type,
-                object_id=str(change.declaration.pk),
-                verb="screened",
-                changes={"tier": [change.old_tier, change.new_tier]},
-                note=reason,
-                public=False,
-                at=now,
-            )
-            for change in changes
-        ),
-        batch_size=1000,
-    )
-    tell.receiving_units(changes, reason)
+    TimelineEvent.objects.bulk_create(_screened_events(changes, now, reason), batch_size=1000)
+    tell.receiving_units(tell.screening_news(changes), reason)
+
+
+def _tell_after_commit(changes, reason):
+    """Tell the receiving units of a submission's result once it is committed, from a background task.
+
+    The person is not kept waiting for it. If no broker takes the task, the web process tells them
+    itself: the declaration is stored either way, and the units must hear of it.
+    """
+    news = tell.screening_news(changes)
+    if not news:
+        return
+
+    def send():
+        from kombu.exceptions import OperationalError
+
+        from .tasks import tell_receiving_units
+
+        try:
+            tell_receiving_units.apply_async((news, reason), retry=False)
+        except OperationalError:
+            logger.warning("no broker for the screening news of %d declarations; told inline", len(news))
+            tell.receiving_units(news, reason)
+
+    transaction.on_commit(send)
 
 
 # --- hand-over across the cluster ------------------------------------------------------------------------------
 
 
 def _hand_over(declaration, now):
+    """Hand the declaration to its receiving city; returns the history entries to record."""
     handover, created = Handover.objects.get_or_create(
         declaration=declaration,
         defaults={"from_city": declaration.intake_city, "to_city": declaration.city, "created_at": now},
@@ -282,10 +346,9 @@ def _hand_over(declaration, now):
         handover.to_city, handover.received_at, handover.received_by = declaration.city, None, None
         handover.save(update_fields=["to_city", "received_at", "received_by"])
     if created or handover.received_at is None:
-        timeline.record(
-            declaration, "handed_over", at=now, public=False, changes={"to_city": [None, declaration.city_id]}
-        )
         tell.prevention_office(declaration.city, "declarations.handover", declaration)
+        return [_event(declaration, "handed_over", now, {"to_city": [None, declaration.city_id]})]
+    return []
 
 
 def do_receive_handover(*, actor, handover, now=None):
@@ -614,7 +677,7 @@ def run_rescreen(notice_id, version, now=None):
         if notice.version != version or notice.screening_version >= version:
             return 0
         ids = affected_by_notice(notice)
-        changes = rescreen(ids, now=now)
+        changes = screening.rescreen(ids, now=now)
         _after_screening(changes, now, reason=f"notice:{notice.pk}")
         notice.screening, notice.screening_version, notice.screening_error = ScreeningStatus.DONE, version, ""
         notice.screening_changed = len(changes)

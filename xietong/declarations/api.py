@@ -3,6 +3,8 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -52,14 +54,19 @@ class ReceiptOut(Schema):
 @router.post("/declare/{city}", auth=None, response={200: ReceiptOut, **ERRORS}, operation_id="declare")
 @idempotent_api("declarations.declare")
 def declare(request, city: str, payload: DeclarationIn):
-    intake_city = get_object_or_404(Unit, slug=city, kind=UnitKind.CITY)
+    # The form's city and the units named, in one query.
+    named = [pk for pk in (payload.community, payload.employer, payload.hotel) if pk is not None]
+    units = Unit.objects.filter(Q(slug=city, kind=UnitKind.CITY) | Q(pk__in=named))
+    intake_city = next((u for u in units if u.slug == city and u.kind == UnitKind.CITY), None)
+    if intake_city is None:
+        raise Http404
+    units = {u.pk: u for u in units}
     errors = {}
     data = payload.dict()
     try:
         data["destination"] = resolve(payload.destination)
     except PlaceError as error:
         errors["destination"] = [str(error)]
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=[payload.community, payload.employer, payload.hotel])}
     for field in ("community", "employer", "hotel"):
         data[field] = units.get(data[field]) if data[field] else None
     stops = []

@@ -97,6 +97,22 @@ class TierRule(models.Model):
         return f"{self.edition.number}: {self.get_tier_display()}"
 
 
+class ScreeningStamp(models.Model):
+    """One row whose token changes whenever what screening reads changes: rule editions and their tier rules,
+    notices (created, deleted, published, lifted) and their areas.
+
+    Database triggers (migration 0004) write a new random token in the same transaction as the change, whoever
+    makes it (an action, the admin, a migration, plain SQL). Web processes keep the editions and the areas in
+    force in memory under the token they read, so a submission is screened without reading them again.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.token
+
+
 class PreventionOffice(models.Model):
     """A city's epidemic prevention office (疫情防控办): publishes notices, receives hand-overs."""
 

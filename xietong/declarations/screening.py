@@ -30,9 +30,11 @@ from .models import (
     Quarantine,
     RiskArea,
     RuleEdition,
+    ScreeningStamp,
     State,
     Stop,
 )
+from .rows import update_rows
 
 BATCH = 500
 PREFIX_LENGTHS = (2, 4, 6, 9)
@@ -121,8 +123,15 @@ class Change:
 
     @property
     def relaxed(self):
-        strength = {"high": 4, "medium": 3, "listed": 2, "low": 1, "": 0}
-        return strength[self.new_tier] < strength[self.old_tier]
+        return relaxed(self.old_tier, self.new_tier)
+
+
+# The order of tiers for telling whether a change relaxes (the rules' strengths are per edition).
+TIER_ORDER = {"high": 4, "medium": 3, "listed": 2, "low": 1, "": 0}
+
+
+def relaxed(old_tier, new_tier):
+    return TIER_ORDER[new_tier] < TIER_ORDER[old_tier]
 
 
 def rescreen(declaration_ids, now=None):
@@ -141,40 +150,76 @@ def _rescreen_batch(ids, all_editions, now):
     stops = defaultdict(list)
     for stop in Stop.objects.filter(declaration_id__in=ids):
         stops[stop.declaration_id].append(stop)
-    areas = areas_in_force([s for group in stops.values() for s in group])
-    areas_by_prefix = defaultdict(list)
-    for area in areas:
-        areas_by_prefix[area.region_id].append(area)
+    areas = by_region(areas_in_force([s for group in stops.values() for s in group]))
     existing_matches = defaultdict(dict)
     for match in Match.objects.filter(declaration_id__in=ids):
         existing_matches[match.declaration_id][(match.stop_id, match.area_id)] = match
     existing_measures = defaultdict(list)
     for measure in Measure.objects.filter(declaration_id__in=ids):
         existing_measures[measure.declaration_id].append(measure)
+    items = [
+        (declarations[pk], stops[pk], existing_matches[pk], existing_measures[pk]) for pk in ids if pk in declarations
+    ]
+    outcome = screen(items, areas, all_editions, now)
+    if outcome.stale_matches:
+        Match.objects.filter(pk__in=outcome.stale_matches).delete()
+    Match.objects.bulk_create(outcome.new_matches)
+    Measure.objects.bulk_create(outcome.new_measures)
+    update_rows(Measure, outcome.changed_measures, ["state", "tier"])
+    update_rows(Declaration, outcome.changed_declarations, ["tier", "state", "edition", "screened_at", "completed_at"])
+    return outcome.changes
 
-    new_matches, stale_matches, new_measures, changed_measures, changed_declarations, changes = [], [], [], [], [], []
-    for pk in ids:
-        declaration = declarations.get(pk)
-        if declaration is None:
-            continue
+
+def by_region(areas):
+    grouped = defaultdict(list)
+    for area in areas:
+        grouped[area.region_id].append(area)
+    return grouped
+
+
+class Outcome:
+    """What screening some declarations asks to write, and the Changes to tell."""
+
+    def __init__(self):
+        self.new_matches, self.stale_matches, self.new_measures = [], [], []
+        self.changed_measures, self.changed_declarations, self.changes = [], [], []
+
+
+def screen(items, areas_by_prefix, all_editions, now):
+    """The rule of the module docstring applied in memory; returns the Outcome, writes nothing.
+
+    `items` are (declaration, its stops, {(stop id, area id): Match} it has, [Measure] it has). The
+    declaration and its stops may be unsaved (a new submission, screened before its insert): matches and
+    measures point at the objects, and take their ids when they are inserted after them. The declarations'
+    tier, state, edition and dates are set on the objects.
+    """
+    outcome = Outcome()
+    for declaration, stops, old, have in items:
         edition = edition_for(all_editions, declaration.arrival_date)
         lookback = edition.lookback_days if edition else 0
         found = {}
-        for stop in stops[pk]:
+        for n, stop in enumerate(stops):
+            # An unsaved stop has no id yet; its place in the list keeps its matches apart.
+            stop_key = stop.pk if stop.pk is not None else ("new", n)
             for prefix in prefixes(stop.region_id):
                 for area in areas_by_prefix.get(prefix, ()):
                     if edition and stop_matches_area(stop, area, lookback):
-                        found[(stop.pk, area.pk)] = (stop, area)
-        old = existing_matches[pk]
+                        found[(stop_key, area.pk)] = (stop, area)
         added = [found[k] for k in found.keys() - old.keys()]
         removed = [old[k] for k in old.keys() - found.keys()]
         for stop, area in added:
-            new_matches.append(
+            outcome.new_matches.append(
                 Match(
-                    declaration_id=pk, stop=stop, area=area, notice_id=area.notice_id, tier=area.tier, left_on=stop.end
+                    declaration=declaration,
+                    stop=stop,
+                    area_id=area.pk,
+                    notice_id=area.notice_id,
+                    tier=area.tier,
+                    left_on=stop.end,
+                    created_at=now,
                 )
             )
-        stale_matches.extend(m.pk for m in removed)
+        outcome.stale_matches.extend(m.pk for m in removed)
 
         # The strongest tier wins; its measures count from the last day in an area of that tier.
         best_rule, left_on = None, None
@@ -191,19 +236,18 @@ def _rescreen_batch(ids, all_editions, now):
 
         wanted = plan(declaration, best_rule, left_on) if best_rule else []
         wanted_keys = {_key(m) for m in wanted}
-        have = existing_measures[pk]
         have_keys = {_key(m) for m in have if m.state != MeasureState.CANCELLED}
         for measure in have:
             # A measure no longer asked for is relaxed; one recorded as done stays as the record it is.
             if measure.state == MeasureState.PENDING and _key(measure) not in wanted_keys:
                 measure.state = MeasureState.CANCELLED
-                changed_measures.append(measure)
+                outcome.changed_measures.append(measure)
             elif measure.state == MeasureState.CANCELLED and _key(measure) in wanted_keys:
                 measure.state = MeasureState.PENDING
                 measure.tier = new_tier
-                changed_measures.append(measure)
+                outcome.changed_measures.append(measure)
                 have_keys.add(_key(measure))
-        new_measures.extend(m for m in wanted if _key(m) not in have_keys)
+        outcome.new_measures.extend(m for m in wanted if _key(m) not in have_keys)
 
         state = _state_after(declaration, new_tier, wanted)
         if (declaration.tier, declaration.state, declaration.edition_id) != (
@@ -216,50 +260,51 @@ def _rescreen_batch(ids, all_editions, now):
             declaration.screened_at = now
             if state == State.COMPLETED and declaration.completed_at is None:
                 declaration.completed_at = now
-            changed_declarations.append(declaration)
+            outcome.changed_declarations.append(declaration)
         if added or removed or old_tier != new_tier:
-            changes.append(Change(declaration, old_tier, new_tier, added, removed))
-
-    if stale_matches:
-        Match.objects.filter(pk__in=stale_matches).delete()
-    Match.objects.bulk_create(new_matches)
-    Measure.objects.bulk_create(new_measures)
-    update_rows(Measure, changed_measures, ["state", "tier"])
-    update_rows(Declaration, changed_declarations, ["tier", "state", "edition", "screened_at", "completed_at"])
-    return changes
+            outcome.changes.append(Change(declaration, old_tier, new_tier, added, removed))
+    return outcome
 
 
-UPDATE_BATCH = 1000
+# --- what a submission screens against, kept in process memory --------------------------------------------------
+
+_memory = {}
 
 
-def update_rows(model, objects, fields):
-    """Write these fields of many rows: on PostgreSQL one UPDATE … FROM (VALUES …) per thousand rows.
-
-    Django's bulk_update builds a CASE per field and row, which costs far more to compile in Python than
-    the database needs to run it (seconds for a few thousand declarations). SQLite keeps bulk_update.
-    """
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(objects, fields)
-        return
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    assignments = ", ".join(
-        f"{connection.ops.quote_name(field.column)} = v.column{n + 2}::{field.db_type(connection)}"
-        for n, field in enumerate(columns)
-    )
-    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+def read_stamp():
+    """The screening stamp's token (see models.ScreeningStamp), or None when its row is missing."""
     with connection.cursor() as cursor:
-        for start in range(0, len(objects), UPDATE_BATCH):
-            batch = objects[start : start + UPDATE_BATCH]
-            params = []
-            for obj in batch:
-                params.append(obj.pk)
-                params.extend(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns)
-            cursor.execute(
-                f"UPDATE {meta.db_table} AS t SET {assignments} FROM (VALUES {', '.join([row] * len(batch))}) AS v "
-                "WHERE t.id = v.column1::bigint",
-                params,
-            )
+        cursor.execute(f"SELECT token FROM {ScreeningStamp._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def rules_in_force():
+    """(every edition, {region code: [areas in force]}): what a submission is screened against.
+
+    Read from the database once per change of the screening stamp and kept in this process's memory
+    meanwhile, so screening one submission reads neither. The stamp is read first: what is read after it is
+    at least as new, so a change committed in between only costs a second reading on the next submission and
+    can never leave older data under the newer token. Without a stamp row (a flushed test database) nothing
+    is kept.
+    """
+    token = read_stamp()
+    key = (connection.settings_dict["NAME"], token)
+    kept = _memory.get(connection.alias)
+    if token is not None and kept is not None and kept[0] == key:
+        return kept[1], kept[2]
+    all_editions = editions()
+    areas = by_region(
+        RiskArea.objects.filter(
+            status=AreaStatus.PLACED,
+            lifted_on__isnull=True,
+            region__isnull=False,
+            notice__state=NoticeState.PUBLISHED,
+        )
+    )
+    if token is not None:
+        _memory[connection.alias] = (key, all_editions, areas)
+    return all_editions, areas
 
 
 # With what the timeline and the notifications of a change read (receipt, receiving units, city).

@@ -25,6 +25,23 @@ def rescreen_notice(self, notice_id, version):
         raise
 
 
+@shared_task(
+    name="xietong.declarations.tell_receiving_units",
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def tell_receiving_units(news, reason):
+    """Tell the receiving units what a submission's screening found (`tell.screening_news`), after its commit.
+
+    A submission's few messages are stored by one insert, so a retry after a failure never tells anyone twice.
+    """
+    from .tell import receiving_units
+
+    receiving_units(news, reason)
+
+
 @shared_task(name="xietong.declarations.mark_missed")
 def mark_missed(day=None):
     """Measures whose day passed without a record become missed and are escalated."""

@@ -11,6 +11,7 @@ from xietong.core.models import Unit
 from xietong.core.notify import notify, notify_bulk, recipient_ids_by_unit, recipients, translatable, unit_name
 
 from .models import MeasureKind, PreventionOffice, Tier
+from .screening import relaxed
 
 NO_RISK = gettext_noop("no risk")
 
@@ -29,40 +30,49 @@ def declaration_url(pk):
     return _declaration_url_pattern().replace("/0/", f"/{int(pk)}/")
 
 
-def receiving_units(changes, reason):
+def screening_news(changes):
+    """What the receiving units hear of screening Changes whose tier changed, as plain data a task can carry:
+    [declaration id, receipt, [community, employer, hotel, receiving city], old tier, new tier]."""
+    return [
+        [
+            c.declaration.pk,
+            c.declaration.receipt,
+            [c.declaration.community_id, c.declaration.employer_id, c.declaration.hotel_id, c.declaration.city_id],
+            c.old_tier,
+            c.new_tier,
+        ]
+        for c in changes
+        if c.tier_changed
+    ]
+
+
+def receiving_units(news, reason):
     """Tell each receiving unit (and the receiving city's office) what screening changed, once per declaration."""
-    changed = [c for c in changes if c.tier_changed]
-    if not changed:
+    if not news:
         return
     offices = dict(PreventionOffice.objects.values_list("city_id", "unit_id"))
     by_unit = defaultdict(list)
-    for change in changed:
-        declaration = change.declaration
-        units = {
-            declaration.community_id,
-            declaration.employer_id,
-            declaration.hotel_id,
-            offices.get(declaration.city_id),
-        }
-        for unit_id in units - {None}:
-            by_unit[unit_id].append(change)
+    for item in news:
+        community, employer, hotel, city = item[2]
+        for unit_id in {community, employer, hotel, offices.get(city)} - {None}:
+            by_unit[unit_id].append(item)
     # A re-screen may change thousands of declarations at once: one multi-row insert, not one per message.
     people_of = recipient_ids_by_unit(by_unit)
     rows, told = [], set()
-    for unit_id, unit_changes in by_unit.items():
-        for change in unit_changes:
-            if change.new_tier and not change.old_tier:
+    for unit_id, unit_news in by_unit.items():
+        for pk, receipt, _units, old_tier, new_tier in unit_news:
+            if new_tier and not old_tier:
                 message = gettext_noop("Declaration %(receipt)s is at risk: %(tier)s")
-            elif change.relaxed:
+            elif relaxed(old_tier, new_tier):
                 message = gettext_noop("Declaration %(receipt)s relaxed: now %(tier)s")
             else:
                 message = gettext_noop("Declaration %(receipt)s changed: now %(tier)s")
-            params = {"receipt": change.declaration.receipt, "tier": _tier(change.new_tier)}
-            url = declaration_url(change.declaration.pk)
+            params = {"receipt": receipt, "tier": _tier(new_tier)}
+            url = declaration_url(pk)
             for person in sorted(people_of[unit_id]):
                 # Someone in two of the receiving units hears of a declaration once.
-                if (person, change.declaration.pk) not in told:
-                    told.add((person, change.declaration.pk))
+                if (person, pk) not in told:
+                    told.add((person, pk))
                     rows.append((person, "declarations.screened", message, params, url))
     notify_bulk(rows)
 

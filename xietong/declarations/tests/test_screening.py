@@ -149,7 +149,8 @@ def test_publishing_a_notice_flags_earlier_declarations_and_tells_the_community(
 def test_lifting_an_area_relaxes_pending_measures_and_keeps_recorded_ones(
     notice, people, decl_units, django_capture_on_commit_callbacks
 ):
-    declaration = submit(decl_units, stops=[("四川省内江市资中县", "2022-07-20", "2022-07-26", "")])
+    with django_capture_on_commit_callbacks(execute=True):  # the community is told after commit
+        declaration = submit(decl_units, stops=[("四川省内江市资中县", "2022-07-20", "2022-07-26", "")])
     test = declaration.measures.get(kind=MeasureKind.TEST)
     actions.do_record_measure(actor=people["community"], measure=test, result="negative")
     area = RiskArea.objects.get(notice=notice, region_id="511025")
