@@ -23,7 +23,7 @@ from xietong.core.models import Role, Unit, UnitKind
 from xietong.regions.models import Region
 from xietong.regions.resolver import get_index
 
-from . import actions
+from . import access, actions
 from .idcard import check_character
 from .models import Declaration, MeasureKind, MeasureState, Notice, PreventionOffice, State
 
@@ -227,20 +227,25 @@ def load(stdout=None):
     at_risk = Declaration.objects.filter(state=State.AT_RISK, arrival_date__lt=today).select_related(
         "community", "employer", "hotel"
     )
-    for number, declaration in enumerate(at_risk.order_by("pk")):
-        worker = {"wucheng-community": workers["wucheng"], "hekou-community": workers["community"]}.get(
+
+    def worker_for(declaration):
+        if declaration.hotel_id:
+            return workers["fenhe"]
+        if declaration.employer_id:
+            return workers["jinyang"]
+        return {"wucheng-community": workers["wucheng"], "hekou-community": workers["community"]}.get(
             declaration.community.slug, workers["hekou"]
         )
-        if declaration.hotel_id:
-            worker = workers["fenhe"]
-        elif declaration.employer_id:
-            worker = workers["jinyang"]
+
+    for number, declaration in enumerate(at_risk.order_by("pk")):
+        worker = worker_for(declaration)
         actions.do_acknowledge(actor=worker, declaration=declaration, now=_when(declaration.arrival_date, 16))
         for measure in declaration.measures.filter(kind=MeasureKind.TEST, due__lt=today).order_by("due"):
             if number % 4 == 3:
                 break  # left undone: missed below
             actions.do_record_measure(actor=worker, measure=measure, result="negative", now=_when(measure.due, 15))
     missed = actions.mark_missed(today, now=_when(today, 1))
+    _end_of_the_episode(worker_for)
     if stdout:
         stdout.write(
             f"declarations: 1 notice, {len(people)} declarations "
@@ -248,6 +253,28 @@ def load(stdout=None):
             f"{Declaration.objects.filter(measures__state=MeasureState.DONE).distinct().count()} with tests recorded, "
             f"{missed} measures missed), 1 handed over to 晋中"
         )
+
+
+def _end_of_the_episode(worker_for):
+    """The 2022 episode is over: by mid-August every at-risk arrival was taken on and each open test and
+    monitoring period recorded (a missed one late), so no 2022 measure reads as due in today's work queue."""
+    open_states = [MeasureState.PENDING, MeasureState.MISSED]
+    for declaration in (
+        Declaration.objects.filter(state__in=[State.AT_RISK, State.MEASURES])
+        .select_related("community", "employer", "hotel")
+        .order_by("pk")
+    ):
+        worker = worker_for(declaration)
+        if not access.can_handle(worker, declaration):
+            continue  # handed over to another city's prevention office, which has no demo account
+        if declaration.state == State.AT_RISK:
+            actions.do_acknowledge(actor=worker, declaration=declaration, now=_when(declaration.arrival_date, 16))
+        for measure in declaration.measures.filter(state__in=open_states).order_by("due"):
+            day = measure.end or measure.due
+            if measure.state == MeasureState.MISSED:
+                day += dt.timedelta(days=1)
+            result = "negative" if measure.kind == MeasureKind.TEST else ""
+            actions.do_record_measure(actor=worker, measure=measure, result=result, now=_when(day, 15))
 
 
 def _code(place):
