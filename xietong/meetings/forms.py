@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xietong.core.models import Unit, UnitKind
-from xietong.supervision.forms import UnitTreeChoiceField
+from xietong.supervision.forms import UnitTreeChoiceField, UnitTreeMultipleChoiceField, matter_units
 from xietong.supervision.models import SUB_AREAS, Domain, Frequency, Priority
 
 from .models import Clause, DocumentKind, Meeting
@@ -27,17 +27,12 @@ def date_field(label, required=True):
 
 
 def meeting_units():
-    """Units that host or attend joint meetings: the office, the cities and the task forces."""
-    return Unit.objects.filter(kind__in=[UnitKind.OFFICE, UnitKind.CITY, UnitKind.TASK_FORCE])
+    """Units that host or attend joint meetings: the office, the cities and the task forces, in tree order."""
+    return Unit.objects.filter(kind__in=[UnitKind.OFFICE, UnitKind.CITY, UnitKind.TASK_FORCE]).order_by("path")
 
 
 def lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
 
 
 class UnitsChoiceField(forms.ModelMultipleChoiceField):
@@ -52,7 +47,7 @@ class MeetingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     date = date_field(_("Date"))
     place = forms.CharField(label=_("Place"), max_length=200)
-    host_unit = UnitChoiceField(label=_("Host unit"), queryset=Unit.objects.none())
+    host_unit = UnitTreeChoiceField(label=_("Host unit"), queryset=Unit.objects.none(), empty_label=_("Please choose"))
     participants = UnitsChoiceField(
         label=_("Participating units"),
         queryset=Unit.objects.none(),
@@ -192,7 +187,13 @@ class MatterFromDecisionForm(forms.Form):
     domain = forms.ChoiceField(label=_("Domain"), choices=Domain.choices)
     sub_area = forms.ChoiceField(label=_("Sub-area"), required=False)
     lead_unit = UnitTreeChoiceField(label=_("Lead unit"), queryset=Unit.objects.none(), empty_label=_("Please choose"))
-    co_units = UnitsChoiceField(label=_("Co-units"), queryset=Unit.objects.none(), required=False)
+    co_units = UnitTreeMultipleChoiceField(
+        label=_("Co-units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Units that deliver part of the matter and report their part."),
+    )
     start_date = date_field(_("Start"))
     due_date = date_field(_("Due date"))
     priority = forms.TypedChoiceField(
@@ -210,12 +211,10 @@ class MatterFromDecisionForm(forms.Form):
 
     def __init__(self, *args, decision, **kwargs):
         super().__init__(*args, **kwargs)
-        # Every unit of the cluster is offered; one that did not take part gets the action's clear refusal.
-        units = Unit.objects.filter(
-            kind__in=[UnitKind.OFFICE, UnitKind.CITY, UnitKind.TASK_FORCE, UnitKind.DISTRICT]
-        ).order_by("path")
-        self.fields["lead_unit"].queryset = units
-        self.fields["co_units"].queryset = units
+        # The units that can lead or deliver part of a matter, as on supervision's form; one that did not take
+        # part in the meeting gets the action's clear refusal.
+        self.fields["lead_unit"].queryset = matter_units()
+        self.fields["co_units"].queryset = matter_units()
         self.fields["sub_area"].choices = [("", "—")] + [
             (str(domain.label), [(area.value, area.label) for area in areas]) for domain, areas in SUB_AREAS.items()
         ]
