@@ -142,27 +142,48 @@ def notify(people, *, kind, message, params=None, body="", url="", dedupe_key=No
 
 
 def notify_bulk(rows, *, at=None):
-    """Many notifications in plain multi-row INSERTs (no model instances: a reminder run can make 100,000s).
+    """Many notifications in plain INSERTs (no model instances: a reminder run can make 100,000s).
 
     `rows` are (recipient id, kind, message, params, url). Returns the ids stored; the other back-ends are
     sent after commit.
     """
+    if not rows:
+        return []
     table = Notification._meta.db_table
     at = at or timezone.now()
     ids = []
     with connection.cursor() as cursor:
-        for i in range(0, len(rows), BULK_BATCH):
-            chunk = rows[i : i + BULK_BATCH]
-            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-            values = []
-            for recipient_id, kind, message, params, url in chunk:
-                values += [recipient_id, kind, str(message), json.dumps(params or {}), "", "", url, at]
+        if connection.vendor == "postgresql":
+            # One array per column: the statement stays a few lines long, where VALUES lists for thousands of
+            # rows take longer to split into parameters than the database takes to store them.
+            meta = Notification._meta
+            names = ["recipient", "kind", "message", "params", "title", "body", "url", "created_at"]
+            arrays = ", ".join(f"%s::{meta.get_field(name).db_type(connection)}[]" for name in names)
+            columns = [[] for _name in names]
+            for recipient_id, kind, message, params, url in rows:
+                for column, value in zip(
+                    columns, (recipient_id, kind, str(message), json.dumps(params or {}), "", "", url, at), strict=True
+                ):
+                    column.append(value)
             cursor.execute(
                 f"INSERT INTO {table} (recipient_id, kind, message, params, title, body, url, created_at) "
-                f"VALUES {placeholders} RETURNING id",
-                values,
+                f"SELECT * FROM unnest({arrays}) RETURNING id",
+                columns,
             )
             ids.extend(pk for (pk,) in cursor.fetchall())
+        else:
+            for i in range(0, len(rows), BULK_BATCH):
+                chunk = rows[i : i + BULK_BATCH]
+                placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+                values = []
+                for recipient_id, kind, message, params, url in chunk:
+                    values += [recipient_id, kind, str(message), json.dumps(params or {}), "", "", url, at]
+                cursor.execute(
+                    f"INSERT INTO {table} (recipient_id, kind, message, params, title, body, url, created_at) "
+                    f"VALUES {placeholders} RETURNING id",
+                    values,
+                )
+                ids.extend(pk for (pk,) in cursor.fetchall())
     dispatch_after_commit(ids)
     return ids
 

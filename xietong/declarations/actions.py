@@ -302,10 +302,10 @@ def _screened_events(changes, now, reason):
 def _after_screening(changes, now, reason):
     """Record each change in its declaration's history and tell the receiving units.
 
-    The events are inserted together: a re-screen after a notice can change thousands of declarations,
-    and one insert each would dominate its time.
+    The events are inserted in one statement: a re-screen after a notice can change thousands of
+    declarations, and one insert each would dominate its time.
     """
-    TimelineEvent.objects.bulk_create(_screened_events(changes, now, reason), batch_size=1000)
+    insert_rows(TimelineEvent, _screened_events(changes, now, reason))
     tell.receiving_units(tell.screening_news(changes), reason)
 
 

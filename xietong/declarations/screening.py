@@ -34,7 +34,7 @@ from .models import (
     State,
     Stop,
 )
-from .rows import update_rows
+from .rows import insert_rows, update_rows
 
 BATCH = 500
 PREFIX_LENGTHS = (2, 4, 6, 9)
@@ -163,8 +163,8 @@ def _rescreen_batch(ids, all_editions, now):
     outcome = screen(items, areas, all_editions, now)
     if outcome.stale_matches:
         Match.objects.filter(pk__in=outcome.stale_matches).delete()
-    Match.objects.bulk_create(outcome.new_matches)
-    Measure.objects.bulk_create(outcome.new_measures)
+    insert_rows(Match, outcome.new_matches)
+    insert_rows(Measure, outcome.new_measures)
     update_rows(Measure, outcome.changed_measures, ["state", "tier"])
     update_rows(Declaration, outcome.changed_declarations, ["tier", "state", "edition", "screened_at", "completed_at"])
     return outcome.changes

@@ -16,7 +16,9 @@ from .screening import relaxed
 NO_RISK = gettext_noop("no risk")
 
 
+@functools.cache
 def _tier(tier):
+    # The same few parameters for thousands of messages of a re-screen: made once each.
     return translatable(Tier(tier).label if tier else NO_RISK)
 
 
