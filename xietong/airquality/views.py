@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xietong.core.access import member_required
+from xietong.core.forms import submit
 from xietong.core.models import TimelineEvent
 
 from . import access, actions, dashboard, derive, ingest, public
@@ -145,18 +146,14 @@ def warning_issue(request):
         raise PermissionDenied
     if request.method == "POST":
         form = IssueWarningForm(request.POST)
-        if form.is_valid():
-            try:
-                warning = actions.do_issue_joint_warning(actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    _("Joint warning %(code)s issued to %(count)d cities.")
-                    % {"code": warning.code, "count": len(form.cleaned_data["cities"])},
-                )
-                return redirect(warning)
+        done, warning = submit(form, lambda data: actions.do_issue_joint_warning(actor=request.user, **data))
+        if done:
+            messages.success(
+                request,
+                _("Joint warning %(code)s issued to %(count)d cities.")
+                % {"code": warning.code, "count": len(form.cleaned_data["cities"])},
+            )
+            return redirect(warning)
     else:
         start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
         form = IssueWarningForm(initial={"starts_at": start, "cities": access.cities()})
@@ -456,19 +453,15 @@ def forecasts(request):
                     return redirect(f"{request.path}?from={min(f.day for f in saved).isoformat()}")
         else:
             form = ForecastForm(request.POST, cities=writable)
-            if form.is_valid():
-                data = form.cleaned_data
-                try:
-                    actions.do_set_forecast(actor=request.user, **data)
-                except ValidationError as error:
-                    form.add_error(None, error)
-                else:
-                    messages.success(
-                        request,
-                        _("Forecast for %(city)s on %(day)s stored.")
-                        % {"city": dashboard.short_name(data["city"]), "day": data["day"].isoformat()},
-                    )
-                    return redirect(f"{request.path}?from={data['day'].isoformat()}")
+            done, _result = submit(form, lambda data: actions.do_set_forecast(actor=request.user, **data))
+            if done:
+                city, day = form.cleaned_data["city"], form.cleaned_data["day"]
+                messages.success(
+                    request,
+                    _("Forecast for %(city)s on %(day)s stored.")
+                    % {"city": dashboard.short_name(city), "day": day.isoformat()},
+                )
+                return redirect(f"{request.path}?from={day.isoformat()}")
     today = timezone.localdate()
     all_cities = access.cities()
     coverage = public.forecasts_by_city([c.pk for c in all_cities], today)

@@ -1,4 +1,5 @@
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,3 +19,23 @@ def apply_errors(form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def submit(form, action):
+    """The one way a view runs a posted form through its action.
+
+    The form parses; the action (called with the cleaned data) enforces every rule. A refusal of either
+    stays on the form for the page to show again, so a view reads:
+
+        done, result = submit(form, lambda data: actions.do_x(actor=request.user, **data))
+        if done:
+            return redirect(...)
+        return render(..., status=400)
+    """
+    if not form.is_valid():
+        return False, None
+    try:
+        return True, action(form.cleaned_data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return False, None

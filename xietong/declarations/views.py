@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xietong.core.forms import apply_errors
+from xietong.core.forms import apply_errors, submit
 from xietong.core.models import Unit, UnitKind
 from xietong.core.personal import mask_id_number, mask_name, mask_phone
 from xietong.core.reauth import recent_login_required
@@ -258,12 +258,9 @@ def notice_create(request):
         if office is None:
             raise PermissionDenied
     form = NoticeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            notice = actions.do_create_notice(actor=request.user, office=office, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+    if request.method == "POST":
+        done, notice = submit(form, lambda data: actions.do_create_notice(actor=request.user, office=office, **data))
+        if done:
             return redirect("declarations:notice", pk=notice.pk)
     return render(
         request,

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from xietong.core.access import memberships_of, visible_units
-from xietong.core.forms import apply_errors
+from xietong.core.forms import submit
 from xietong.core.models import Unit, UnitKind
 from xietong.core.personal import blind_index, mask_phone
 from xietong.core.timeline import history
@@ -102,10 +102,10 @@ def report(request):
     if slug:
         initial["hall"] = next((h for h in halls if h.slug == slug), None)
     form = ConcernForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            concern = actions.do_submit_concern(
+    if request.method == "POST":
+        done, concern = submit(
+            form,
+            lambda data: actions.do_submit_concern(
                 hall=data["hall"],
                 text=data["text"],
                 category=data["category"],
@@ -117,10 +117,9 @@ def report(request):
                 contact=data["contact"],
                 source=_client_address(request),
                 honeypot=data["website"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+            ),
+        )
+        if done:
             messages.success(
                 request,
                 _("Your concern has been received. Keep its tracking code %(code)s to follow it.")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xietong.core.access import require_member
-from xietong.core.forms import apply_errors
+from xietong.core.forms import apply_errors, submit
 from xietong.core.timeline import history
 from xietong.supervision.access import visible_matters
 from xietong.supervision.models import Matter
@@ -117,10 +117,10 @@ def meeting_list(request):
 def meeting_new(request):
     _require_manager(request.user)
     form = MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = actions.do_create_meeting(
+    if request.method == "POST":
+        done, meeting = submit(
+            form,
+            lambda data: actions.do_create_meeting(
                 actor=request.user,
                 number=data["number"],
                 title=data["title"],
@@ -130,10 +130,9 @@ def meeting_new(request):
                 participants=data["participants"],
                 agenda=data["agenda"],
                 minutes=data["minutes"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("The meeting has been planned."))
             return redirect(meeting)
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
@@ -197,10 +196,10 @@ def _meeting_for_manager(request, pk):
 def meeting_edit(request, pk):
     meeting = _meeting_for_manager(request, pk)
     form = MeetingEditForm(request.POST or None, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.do_update_meeting(
+    if request.method == "POST":
+        done, _result = submit(
+            form,
+            lambda data: actions.do_update_meeting(
                 actor=request.user,
                 meeting=meeting,
                 participants=data["participants"],
@@ -208,10 +207,9 @@ def meeting_edit(request, pk):
                 date=data["date"],
                 place=data["place"],
                 minutes=data["minutes"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("The meeting has been saved."))
             return redirect(meeting)
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
@@ -304,10 +302,10 @@ def document_list(request):
 def document_new(request, pk):
     meeting = _meeting_for_manager(request, pk)
     form = DocumentForm(request.POST or None, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            document = actions.do_adopt_document(
+    if request.method == "POST":
+        done, document = submit(
+            form,
+            lambda data: actions.do_adopt_document(
                 actor=request.user,
                 meeting=meeting,
                 kind=data["kind"],
@@ -316,10 +314,9 @@ def document_new(request, pk):
                 full_text=data["full_text"],
                 clauses=data["clauses"],
                 signatories=data["signatories"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("The document has been recorded as adopted."))
             return redirect(document)
     return render(request, "meetings/document_form.html", {"form": form, "meeting": meeting})
@@ -354,19 +351,18 @@ def document_detail(request, pk):
 def decision_new(request, pk):
     meeting = _meeting_for_manager(request, pk)
     form = DecisionForm(request.POST or None, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            decision = actions.do_record_decision(
+    if request.method == "POST":
+        done, decision = submit(
+            form,
+            lambda data: actions.do_record_decision(
                 actor=request.user,
                 meeting=meeting,
                 text=data["text"],
                 agenda_item=data["agenda_item"],
                 clause=data["clause"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("The decision has been recorded."))
             return redirect(decision)
     return render(request, "meetings/decision_form.html", {"form": form, "meeting": meeting})

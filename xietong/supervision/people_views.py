@@ -7,11 +7,10 @@ action refuses comes back on the matter page with its message.
 import re
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xietong.core.forms import apply_errors
+from xietong.core.forms import submit
 
 from . import actions
 from .access import can_record_instruction
@@ -75,13 +74,9 @@ def _done(request, matter, message, anchor):
 def comment_add(request, pk):
     matter = _matter(request, pk)
     form = CommentForm(request.POST, auto_id="id_comment_%s")
-    if form.is_valid():
-        try:
-            comment = actions.do_comment(actor=request.user, matter=matter, text=form.cleaned_data["text"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return _done(request, matter, _("Your comment was posted."), f"#comment-{comment.pk}")
+    done, comment = submit(form, lambda data: actions.do_comment(actor=request.user, matter=matter, text=data["text"]))
+    if done:
+        return _done(request, matter, _("Your comment was posted."), f"#comment-{comment.pk}")
     return _again(request, matter, comment_form=form)
 
 
@@ -90,13 +85,9 @@ def comment_add(request, pk):
 def instruction_add(request, pk):
     matter = _matter(request, pk)
     form = InstructionForm(request.POST, auto_id="id_instruction_%s")
-    if form.is_valid():
-        try:
-            actions.do_record_instruction(actor=request.user, matter=matter, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return _done(request, matter, _("The leader's instruction was recorded."), "#instructions")
+    done, _result = submit(form, lambda data: actions.do_record_instruction(actor=request.user, matter=matter, **data))
+    if done:
+        return _done(request, matter, _("The leader's instruction was recorded."), "#instructions")
     return _again(request, matter, instruction_form=form)
 
 

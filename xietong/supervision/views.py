@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xietong.core.access import has_role, require_member
-from xietong.core.forms import apply_errors
+from xietong.core.forms import apply_errors, submit
 from xietong.core.models import Role, Unit
 from xietong.core.reauth import recent_login_required
 from xietong.core.timeline import history
@@ -557,14 +557,10 @@ def _done(request, matter, message, anchor=""):
 def matter_transition(request, pk):
     matter = _get_matter(request, pk)
     form = TransitionForm(request.POST)
-    if form.is_valid():
+    done, _result = submit(form, lambda data: actions.do_transition(actor=request.user, matter=matter, **data))
+    if done:
         name = form.cleaned_data["name"]
-        try:
-            actions.do_transition(actor=request.user, matter=matter, name=name, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return _done(request, matter, TRANSITION_DONE[name])
+        return _done(request, matter, TRANSITION_DONE[name])
     return _render_detail(request, matter, status=400, transition_form=form)
 
 
@@ -576,25 +572,23 @@ def matter_report(request, pk):
     if not units:
         raise PermissionDenied
     form = ReportForm(request.POST, request.FILES, matter=matter, units=units)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.do_submit_report(
-                actor=request.user,
-                matter=matter,
-                unit=data["unit"],
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-                text=data["text"],
-                percent=data["percent"],
-                evidence=data["evidence"],
-                resubmission_of=data["resubmission_of"],
-                drop_evidence=data["drop_evidence"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return _done(request, matter, _("Your progress report was sent to the office for review."), "#reports")
+    done, _report = submit(
+        form,
+        lambda data: actions.do_submit_report(
+            actor=request.user,
+            matter=matter,
+            unit=data["unit"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            text=data["text"],
+            percent=data["percent"],
+            evidence=data["evidence"],
+            resubmission_of=data["resubmission_of"],
+            drop_evidence=data["drop_evidence"],
+        ),
+    )
+    if done:
+        return _done(request, matter, _("Your progress report was sent to the office for review."), "#reports")
     return _render_detail(request, matter, status=400, report_form=form)
 
 
@@ -606,17 +600,16 @@ def report_review(request, pk):
     if not can_supervise(request.user):
         raise PermissionDenied
     form = ReviewForm(request.POST, auto_id=f"id_review{report.pk}_%s")
-    if form.is_valid():
-        accept = form.cleaned_data["decision"] == "accept"
-        try:
-            actions.do_review_report(
-                actor=request.user, report=report, accept=accept, comment=form.cleaned_data["comment"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            message = _("The report was accepted.") if accept else _("The report was returned to the unit.")
-            return _done(request, matter, message, "#reports")
+    done, _result = submit(
+        form,
+        lambda data: actions.do_review_report(
+            actor=request.user, report=report, accept=data["decision"] == "accept", comment=data["comment"]
+        ),
+    )
+    if done:
+        accepted = form.cleaned_data["decision"] == "accept"
+        message = _("The report was accepted.") if accepted else _("The report was returned to the unit.")
+        return _done(request, matter, message, "#reports")
     return _render_detail(request, matter, status=400, review_forms={report.pk: form})
 
 
@@ -627,23 +620,14 @@ def matter_urge(request, pk):
     if not can_urge(request.user, matter):
         raise PermissionDenied
     form = UrgeForm(request.POST)
-    if form.is_valid():
-        try:
-            urging = actions.do_urge(
-                actor=request.user,
-                matter=matter,
-                message=form.cleaned_data["message"],
-                reply_due=form.cleaned_data["reply_due"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return _done(
-                request,
-                matter,
-                _("%(label)s was sent; reply by %(due)s.") % {"label": urging.label, "due": urging.reply_due},
-                "#urgings",
-            )
+    done, urging = submit(form, lambda data: actions.do_urge(actor=request.user, matter=matter, **data))
+    if done:
+        return _done(
+            request,
+            matter,
+            _("%(label)s was sent; reply by %(due)s.") % {"label": urging.label, "due": urging.reply_due},
+            "#urgings",
+        )
     return _render_detail(request, matter, status=400, urge_form=form)
 
 
@@ -654,13 +638,9 @@ def milestone_add(request, pk):
     if not can_edit(request.user, matter):
         raise PermissionDenied
     form = MilestoneForm(request.POST, auto_id="id_milestone_%s")
-    if form.is_valid():
-        try:
-            actions.do_add_milestone(actor=request.user, matter=matter, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return _done(request, matter, _("The milestone was added."), "#milestones")
+    done, _milestone = submit(form, lambda data: actions.do_add_milestone(actor=request.user, matter=matter, **data))
+    if done:
+        return _done(request, matter, _("The milestone was added."), "#milestones")
     return _render_detail(request, matter, status=400, milestone_form=form)
 
 
@@ -820,13 +800,9 @@ def urging_reply(request, pk):
     if not can_answer_urging(request.user, urging):
         raise PermissionDenied
     form = UrgingReplyForm(request.POST, auto_id=f"id_urging{urging.pk}_%s")
-    if form.is_valid():
-        try:
-            actions.do_reply_urging(actor=request.user, urging=urging, reply=form.cleaned_data["reply"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return _done(request, matter, _("Your reply to %(label)s was sent.") % {"label": urging.label}, "#urgings")
+    done, _result = submit(form, lambda data: actions.do_reply_urging(actor=request.user, urging=urging, **data))
+    if done:
+        return _done(request, matter, _("Your reply to %(label)s was sent.") % {"label": urging.label}, "#urgings")
     return _render_detail(request, matter, status=400, urging_reply_form=form, urging_reply_for=urging.pk)
 
 
@@ -852,13 +828,11 @@ def extension_request(request, pk):
     if not can_request_extension(request.user, matter):
         raise PermissionDenied
     form = ExtensionForm(request.POST, auto_id="id_ext_%s")
-    if form.is_valid():
-        try:
-            actions.do_request_extension(actor=request.user, matter=matter, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return _done(request, matter, _("The extension request was sent to the office."), "#extensions")
+    done, _extension = submit(
+        form, lambda data: actions.do_request_extension(actor=request.user, matter=matter, **data)
+    )
+    if done:
+        return _done(request, matter, _("The extension request was sent to the office."), "#extensions")
     return _render_detail(request, matter, status=400, extension_form=form)
 
 
@@ -870,19 +844,18 @@ def extension_decide(request, pk):
     if not can_supervise(request.user):
         raise PermissionDenied
     form = ExtensionDecisionForm(request.POST, auto_id="id_decide_%s")
-    if form.is_valid():
-        grant = form.cleaned_data["decision"] == "grant"
-        try:
-            actions.do_decide_extension(
-                actor=request.user,
-                extension=extension,
-                grant=grant,
-                comment=form.cleaned_data["comment"],
-                granted_due=form.cleaned_data["granted_due"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            message = _("The extension was granted.") if grant else _("The extension was refused.")
-            return _done(request, matter, message, "#extensions")
+    done, _result = submit(
+        form,
+        lambda data: actions.do_decide_extension(
+            actor=request.user,
+            extension=extension,
+            grant=data["decision"] == "grant",
+            comment=data["comment"],
+            granted_due=data["granted_due"],
+        ),
+    )
+    if done:
+        granted = form.cleaned_data["decision"] == "grant"
+        message = _("The extension was granted.") if granted else _("The extension was refused.")
+        return _done(request, matter, message, "#extensions")
     return _render_detail(request, matter, status=400, decision_form=form)

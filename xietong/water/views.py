@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from xietong.core.forms import submit
+
 from . import access, actions, assess, export, ingest
 from .grading import PARAMETERS, colour, quality_word
 from .models import (
@@ -344,19 +346,18 @@ class JointForm(forms.Form):
 @member_required
 def joint_list(request):
     form = JointForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            event = actions.do_record_joint_result(
+    if request.method == "POST":
+        done, event = submit(
+            form,
+            lambda data: actions.do_record_joint_result(
                 actor=request.user,
                 section=data["section"],
                 sampled_on=data["sampled_on"],
                 side=data["side"],
                 values={p: data.get(p) for p in REPORT_PARAMETERS},
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("Your city's results are recorded."))
             return redirect(event)
     events = access.visible_joint_samplings(request.user).select_related("section", "reviewed_by")[:100]
