@@ -9,14 +9,29 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 
 from xietong.core.actions import do_create_unit, do_set_membership
 from xietong.core.models import Role, UnitKind
 
 TEST_OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language (zh-Hans).
+
+    The test client runs requests in the test's own thread, and LocaleMiddleware leaves the language of the
+    last request active there; without this a test that reads a translated word would depend on which test
+    ran before it on the same worker.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
