@@ -1,7 +1,5 @@
 """The JSON API: one NinjaAPI that mounts each app's router and answers errors in one shape."""
 
-from ninja import NinjaAPI
-
 from xietong.airquality.api import router as airquality_router
 from xietong.core import api_errors
 from xietong.core.api import SessionAuth, TokenAuth
@@ -12,7 +10,7 @@ from xietong.regions.api import router as regions_router
 from xietong.supervision.api import router as supervision_router
 from xietong.water.api import router as water_router
 
-api = NinjaAPI(
+api = api_errors.DocumentedAPI(
     title="xietong API",
     version="1",
     urls_namespace="api",

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Validati
 from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -162,3 +162,59 @@ def install(api):
             422,
             [{"loc": ["body"], "msg": _("The text holds characters that cannot be stored."), "type": "unicode"}],
         )
+
+
+class DocumentedAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document lists the errors each operation can answer, not only its success.
+
+    The handlers above answer every operation's refusals in one shape, so which statuses an operation can give
+    follows from how it is reached: any request can be malformed (422) or too large (413); an operation that
+    needs a login can refuse an anonymous caller (401), one without the right (403) or an address that sent
+    too many wrong tokens (429, django-axes); a path or query parameter can name nothing visible (404); a
+    write can meet a conflict (409). Operations that already list an error keep their own description of it.
+    """
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ErrorOut, FieldError, ValidationErrorOut):
+            if model.__name__ not in components:
+                body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(body.pop("$defs", {}))
+                components[model.__name__] = body
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                named = bool(operation.get("parameters"))
+                for status in possible_errors(method, authenticated=bool(operation.get("security")), named=named):
+                    if status not in responses and str(status) not in responses:
+                        model = ValidationErrorOut if status == 422 else ErrorOut
+                        responses[status] = {
+                            "description": ERROR_DESCRIPTIONS[status],
+                            "content": {
+                                "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+                            },
+                        }
+        return schema
+
+
+ERROR_DESCRIPTIONS = {
+    401: "Not logged in and no API token sent",
+    403: "Not allowed for this caller",
+    404: "Not found, or not visible to this caller",
+    409: "Conflicts with the current state",
+    413: "Request body too large",
+    422: "Invalid input",
+    429: "Too many wrong tokens from this address; wait before trying again",
+}
+
+
+def possible_errors(method, *, authenticated, named):
+    statuses = [413, 422]
+    if authenticated:
+        statuses += [401, 403, 429]
+    if named:
+        statuses.append(404)
+    if method.lower() in ("post", "put", "patch", "delete"):
+        statuses.append(409)
+    return sorted(statuses)

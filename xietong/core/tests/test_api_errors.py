@@ -96,3 +96,21 @@ def test_a_lone_surrogate_is_refused_not_a_server_error(cluster, office_user):
     )
     response = client_for(office_user).post("/api/v1/supervision/matters", body, content_type="application/json")
     assert response.status_code == 422 and _is_field_list(response.json())
+
+
+def test_the_openapi_document_lists_each_operations_errors_beside_its_success(client):
+    document = client.get("/api/v1/openapi.json").json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            statuses = {int(status) for status in operation["responses"]}
+            assert {413, 422} <= statuses, (method, path)
+            assert any(200 <= status < 300 for status in statuses), (method, path)
+            if operation.get("security"):
+                assert {401, 403} <= statuses, (method, path)
+            if "{" in path:
+                assert 404 in statuses, (method, path)
+            if method in ("post", "put", "patch", "delete"):
+                assert 409 in statuses, (method, path)
+            invalid = operation["responses"].get("422") or operation["responses"].get(422)
+            assert invalid["content"]["application/json"]["schema"]["$ref"].endswith("/ValidationErrorOut")
+    assert {"ErrorOut", "ValidationErrorOut", "FieldError"} <= set(document["components"]["schemas"])

@@ -14,14 +14,15 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from xietong.conftest import make_user
 from xietong.core.actions import do_create_api_token
 from xietong.core.models import Role
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "4"))
-CHECKS = [not_a_server_error, response_schema_conformance]
+# status_code_conformance: every status an operation answers is one its OpenAPI entry documents.
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 
 
 @pytest.fixture
