@@ -93,6 +93,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out login into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]
+if DEBUG:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1, "xietong.core.middleware.SiteNotFoundPage"
+    )
 
 ROOT_URLCONF = "xietong.urls"
 WSGI_APPLICATION = "xietong.wsgi.application"
