@@ -118,20 +118,7 @@ def meeting_new(request):
     _require_manager(request.user)
     form = MeetingForm(request.POST or None)
     if request.method == "POST":
-        done, meeting = submit(
-            form,
-            lambda data: actions.do_create_meeting(
-                actor=request.user,
-                number=data["number"],
-                title=data["title"],
-                date=data["date"],
-                place=data["place"],
-                host_unit=data["host_unit"],
-                participants=data["participants"],
-                agenda=data["agenda"],
-                minutes=data["minutes"],
-            ),
-        )
+        done, meeting = submit(form, lambda data: actions.do_create_meeting(actor=request.user, **data))
         if done:
             messages.success(request, _("The meeting has been planned."))
             return redirect(meeting)
@@ -198,16 +185,7 @@ def meeting_edit(request, pk):
     form = MeetingEditForm(request.POST or None, meeting=meeting)
     if request.method == "POST":
         done, _result = submit(
-            form,
-            lambda data: actions.do_update_meeting(
-                actor=request.user,
-                meeting=meeting,
-                participants=data["participants"],
-                title=data["title"],
-                date=data["date"],
-                place=data["place"],
-                minutes=data["minutes"],
-            ),
+            form, lambda data: actions.do_update_meeting(actor=request.user, meeting=meeting, **data)
         )
         if done:
             messages.success(request, _("The meeting has been saved."))
@@ -304,17 +282,7 @@ def document_new(request, pk):
     form = DocumentForm(request.POST or None, meeting=meeting)
     if request.method == "POST":
         done, document = submit(
-            form,
-            lambda data: actions.do_adopt_document(
-                actor=request.user,
-                meeting=meeting,
-                kind=data["kind"],
-                title=data["title"],
-                description=data["description"],
-                full_text=data["full_text"],
-                clauses=data["clauses"],
-                signatories=data["signatories"],
-            ),
+            form, lambda data: actions.do_adopt_document(actor=request.user, meeting=meeting, **data)
         )
         if done:
             messages.success(request, _("The document has been recorded as adopted."))

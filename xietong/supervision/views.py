@@ -572,21 +572,7 @@ def matter_report(request, pk):
     if not units:
         raise PermissionDenied
     form = ReportForm(request.POST, request.FILES, matter=matter, units=units)
-    done, _report = submit(
-        form,
-        lambda data: actions.do_submit_report(
-            actor=request.user,
-            matter=matter,
-            unit=data["unit"],
-            period_start=data["period_start"],
-            period_end=data["period_end"],
-            text=data["text"],
-            percent=data["percent"],
-            evidence=data["evidence"],
-            resubmission_of=data["resubmission_of"],
-            drop_evidence=data["drop_evidence"],
-        ),
-    )
+    done, _report = submit(form, lambda data: actions.do_submit_report(actor=request.user, matter=matter, **data))
     if done:
         return _done(request, matter, _("Your progress report was sent to the office for review."), "#reports")
     return _render_detail(request, matter, status=400, report_form=form)
