@@ -164,6 +164,37 @@ def browser_login(page, username, password):
 REDIS_TEST_URL = os.environ.get("XIETONG_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
+def closed_broker_url():
+    """A Redis URL on a loopback port nothing listens on: connections are refused at once."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+
+
+@pytest.fixture
+def point_celery(settings):
+    """`point(url, queue=None)` sends this process's tasks to the broker at `url` instead of running them inline.
+
+    The app's connection pool is closed at each change so the next send connects to the new URL.
+    """
+    from xietong.celery import app
+
+    saved = app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue
+
+    def point(url, queue=None):
+        app.close()
+        settings.CELERY_BROKER_URL = url
+        app.conf.broker_url, app.conf.task_always_eager = url, False
+        if queue:
+            settings.CELERY_TASK_DEFAULT_QUEUE = app.conf.task_default_queue = queue
+
+    yield point
+    app.close()
+    app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue = saved
+
+
 def database_url_for_workers():
     """The URL of the test database as this process sees it, for worker processes to share."""
     from django.db import connection
@@ -189,7 +220,7 @@ def celery_workers(request):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     processes = []
 
-    def start(count=1, database_url=None):
+    def start(count=1, database_url=None, **extra_env):
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "xietong.settings",
@@ -197,6 +228,7 @@ def celery_workers(request):
             "CELERY_RESULT_BACKEND": REDIS_TEST_URL,
             "NOTIFICATION_BACKENDS": "",
             "LOG_LEVEL": "WARNING",
+            **extra_env,
         }
         if database_url:
             env["DATABASE_URL"] = database_url

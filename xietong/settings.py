@@ -191,6 +191,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Redis hands an unacknowledged task to another worker after this long (a whole worker machine lost).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The queue tasks are sent to and workers read by default; deployments sharing one Redis each name their own.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 
 # Notifications: the in-app inbox always; these back-ends in addition.
 NOTIFICATION_BACKENDS = envlist("NOTIFICATION_BACKENDS", "console" if DEBUG else "email")
@@ -205,6 +207,10 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+# For Django's file back-end (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend): mail kept on disk
+# on a machine without SMTP, such as a staging server.
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xietong@localhost")
 
 # Personal data: encrypted with keys derived from this secret (several, comma
@@ -297,4 +303,5 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-snapshot": {"task": "xietong.supervision.snapshot_progress", "schedule": 6 * 3600.0},
     "declarations-missed": {"task": "xietong.declarations.mark_missed", "schedule": 3600.0},
     "declarations-partitions": {"task": "xietong.declarations.create_partitions", "schedule": 86400.0},
+    "outbox": {"task": "xietong.core.send_outbox", "schedule": 60.0},
 }

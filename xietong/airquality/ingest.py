@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xietong.core import timeline
+from xietong.core import outbox, timeline
 from xietong.core.access import has_role
 from xietong.core.models import Role
 
@@ -312,10 +312,12 @@ def ingest(rows, *, user=None, source=Source.CSV, filename="", recompute=True):
     with transaction.atomic():
         result = _ingest(rows, user=user, source=source, filename=filename)
         if recompute and result.station_ids:
-            from .tasks import recompute_daily
-
-            args = (result.station_ids, result.first_day.isoformat(), result.last_day.isoformat())
-            transaction.on_commit(lambda: recompute_daily.delay(*args))
+            outbox.enqueue(
+                "xietong.airquality.recompute_daily",
+                result.station_ids,
+                result.first_day.isoformat(),
+                result.last_day.isoformat(),
+            )
     return result
 
 

@@ -1,8 +1,12 @@
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import outbox
 from .actions import do_create_api_token
-from .models import ApiToken, Membership, Notification, TimelineEvent, Unit
+from .health import background_work
+from .models import ApiToken, Membership, Notification, OutboxTask, TimelineEvent, Unit
 
 
 @admin.register(Unit)
@@ -54,3 +58,47 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):
         queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+class PendingFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "pending"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("pending")), ("0", _("sent"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("0", "1"):
+            return queryset.filter(sent_at__isnull=self.value() == "1")
+        return queryset
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """Background work and the broker's health: the list opens with reachability, queue length and what waits."""
+
+    list_display = ["task", "created_at", "attempts", "last_error", "sent_at"]
+    list_filter = [PendingFilter, "task"]
+    actions = ["send_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "work": background_work()})
+
+    @admin.action(description=_("Send the selected pending tasks to the broker now"))
+    def send_now(self, request, queryset):
+        sent = refused = 0
+        for row in queryset.filter(sent_at__isnull=True).order_by("created_at", "id"):
+            if outbox.send(row):
+                sent += 1
+            else:
+                refused += 1
+                break
+        if refused:
+            self.message_user(request, _("The broker refused the task; it stays pending."), messages.ERROR)
+        self.message_user(request, ngettext("%(count)d task sent.", "%(count)d tasks sent.", sent) % {"count": sent})

@@ -145,6 +145,8 @@ class Notification(models.Model):
     # Makes a notification idempotent: a second send with the same key for the same person is dropped,
     # even when two workers race (the unique constraint decides).
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    # When the other back-ends (e-mail) were sent: a task delivered twice sends nothing the second time.
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -253,3 +255,28 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key}"
+
+
+class OutboxTask(models.Model):
+    """Background work stored with the write that asked for it, and sent to the broker once that commits.
+
+    A row is written in the same transaction as the business rows, so work is never lost to a broker that is
+    down or a process that dies between commit and send; `sent_at` stays empty until the broker took it, and
+    the sweep (`manage.py sendoutbox`, also run by celery beat) sends what is still pending.
+    """
+
+    task = models.CharField(_("task"), max_length=100)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("queued task")
+        verbose_name_plural = _("queued tasks")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="outbox_pending")]
+
+    def __str__(self):
+        return f"{self.task} #{self.pk}"

@@ -4,8 +4,9 @@ many at once `notify_bulk` and `notify_select`).
 A notification is stored as a message key (the English source text, marked with gettext_noop so it is
 extracted into the catalogs) and its parameters; it is rendered when read, in the reader's language.
 Every notification lands in the recipient's inbox; the back-ends named in settings.NOTIFICATION_BACKENDS
-(console, email, or an adapter such as SMS or 政务微信 registered in BACKENDS) get a copy after the
-transaction commits, so a rolled-back write sends nothing.
+(console, email, or an adapter such as SMS or 政务微信 registered in BACKENDS) get a copy from a background
+task queued through the outbox (`xietong.core.outbox`): sent after the transaction commits, so a rolled-back
+write sends nothing, and sent later, not lost, while the broker is down.
 """
 
 import json
@@ -136,16 +137,16 @@ def notify(people, *, kind, message, params=None, body="", url="", dedupe_key=No
         except IntegrityError:
             if dedupe_key is None:
                 raise
-    if created:
-        transaction.on_commit(lambda: _dispatch(created))
+    dispatch_after_commit([n.pk for n in created])
     return created
 
 
 def notify_bulk(rows, *, at=None):
     """Many notifications in plain INSERTs (no model instances: a reminder run can make 100,000s).
 
-    `rows` are (recipient id, kind, message, params, url). Returns the ids stored; the other back-ends are
-    sent after commit.
+    `rows` are (recipient id, kind, message, params, url), optionally with a dedupe key as a sixth value: a
+    row whose person already holds that key is skipped, as `notify` does. Returns the ids stored; the other
+    back-ends are sent after commit.
     """
     if not rows:
         return []
@@ -157,30 +158,30 @@ def notify_bulk(rows, *, at=None):
             # One array per column: the statement stays a few lines long, where VALUES lists for thousands of
             # rows take longer to split into parameters than the database takes to store them.
             meta = Notification._meta
-            names = ["recipient", "kind", "message", "params", "title", "body", "url", "created_at"]
+            names = ["recipient", "kind", "message", "params", "title", "body", "url", "created_at", "dedupe_key"]
             arrays = ", ".join(f"%s::{meta.get_field(name).db_type(connection)}[]" for name in names)
             columns = [[] for _name in names]
-            for recipient_id, kind, message, params, url in rows:
-                for column, value in zip(
-                    columns, (recipient_id, kind, str(message), json.dumps(params or {}), "", "", url, at), strict=True
-                ):
+            for recipient_id, kind, message, params, url, *dedupe in rows:
+                values = (recipient_id, kind, str(message), json.dumps(params or {}), "", "", url, at)
+                for column, value in zip(columns, (*values, dedupe[0] if dedupe else None), strict=True):
                     column.append(value)
             cursor.execute(
-                f"INSERT INTO {table} (recipient_id, kind, message, params, title, body, url, created_at) "
-                f"SELECT * FROM unnest({arrays}) RETURNING id",
+                f"INSERT INTO {table} (recipient_id, kind, message, params, title, body, url, created_at, dedupe_key) "
+                f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING RETURNING id",
                 columns,
             )
             ids.extend(pk for (pk,) in cursor.fetchall())
         else:
             for i in range(0, len(rows), BULK_BATCH):
                 chunk = rows[i : i + BULK_BATCH]
-                placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+                placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
                 values = []
-                for recipient_id, kind, message, params, url in chunk:
+                for recipient_id, kind, message, params, url, *dedupe in chunk:
                     values += [recipient_id, kind, str(message), json.dumps(params or {}), "", "", url, at]
+                    values.append(dedupe[0] if dedupe else None)
                 cursor.execute(
-                    f"INSERT INTO {table} (recipient_id, kind, message, params, title, body, url, created_at) "
-                    f"VALUES {placeholders} RETURNING id",
+                    f"INSERT INTO {table} (recipient_id, kind, message, params, title, body, url, created_at, "
+                    f"dedupe_key) VALUES {placeholders} ON CONFLICT DO NOTHING RETURNING id",
                     values,
                 )
                 ids.extend(pk for (pk,) in cursor.fetchall())
@@ -211,13 +212,37 @@ def notify_select(query, params=(), *, at=None):
     return count
 
 
+# Ids per delivery task: a reminder run's 100,000 messages become many small tasks, not one huge one.
+DELIVERY_BATCH = 1000
+
+
 def dispatch_after_commit(ids):
     """Send stored inbox rows (by id) to the other back-ends once the transaction commits."""
+    from . import outbox
+
     ids = list(ids)
-    if ids and settings.NOTIFICATION_BACKENDS:
-        transaction.on_commit(
-            lambda: _dispatch(list(Notification.objects.filter(pk__in=ids).select_related("recipient")))
+    if not settings.NOTIFICATION_BACKENDS:
+        return
+    for i in range(0, len(ids), DELIVERY_BATCH):
+        outbox.enqueue("xietong.core.deliver_notifications", ids[i : i + DELIVERY_BATCH])
+
+
+def deliver(ids):
+    """Send these stored notifications to the other back-ends, each once; returns how many were sent.
+
+    The rows stay locked while they are sent, so a second delivery of the same task (a resend from the
+    outbox, a redelivery after a lost worker) waits and then finds them delivered.
+    """
+    with transaction.atomic():
+        notifications = list(
+            Notification.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids, delivered_at__isnull=True)
+            .select_related("recipient")
+            .order_by("pk")
         )
+        _dispatch(notifications)
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(delivered_at=timezone.now())
+    return len(notifications)
 
 
 # --- back-ends --------------------------------------------------------------------------------------------------

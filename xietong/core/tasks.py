@@ -14,3 +14,20 @@ def purge_personal_data():
     from .personal import purge_personal_data as run
 
     return run()
+
+
+@shared_task(name="xietong.core.deliver_notifications")
+def deliver_notifications(ids):
+    """E-mail (and the other back-ends) for stored notifications; a second run sends nothing again."""
+    from .notify import deliver
+
+    return deliver(ids)
+
+
+@shared_task(name="xietong.core.send_outbox")
+def send_outbox():
+    """Periodic: send the background work stored while the broker was unreachable."""
+    from .outbox import sweep
+
+    sent, refused = sweep()
+    return {"sent": sent, "refused": refused}

@@ -6,7 +6,7 @@ a person) and leaves notifications and background work to `transaction.on_commit
 """
 
 import datetime
-import logging
+import secrets
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xietong.core import personal, timeline
+from xietong.core import outbox, personal, timeline
 from xietong.core.models import TimelineEvent, Unit, UnitKind
 from xietong.regions.resolver import AmbiguousPlace, UnknownPlace
 
@@ -39,8 +39,6 @@ from .models import (
     receipt_code,
 )
 from .rows import insert_rows
-
-logger = logging.getLogger(__name__)
 
 # A declaration made before travel is welcome, but not for a trip months away.
 MAX_DAYS_AHEAD = 14
@@ -312,29 +310,12 @@ def _after_screening(changes, now, reason):
 def _tell_after_commit(changes, reason):
     """Tell the receiving units of a submission's result once it is committed, from a background task.
 
-    The person is not kept waiting for it. If no broker takes the task, the web process tells them
-    itself: the declaration is stored either way, and the units must hear of it.
+    The person is not kept waiting for it, and a broker that is down delays it without losing it (the
+    outbox). The key makes the task's messages unique, so a resent task tells nobody twice.
     """
     news = tell.screening_news(changes)
-    if not news:
-        return
-
-    def send():
-        from kombu.exceptions import OperationalError
-
-        from .tasks import tell_receiving_units
-
-        if tell_receiving_units.app.conf.task_always_eager:
-            # No broker configured: the task would run right here anyway, after taking a producer for nothing.
-            tell.receiving_units(news, reason)
-            return
-        try:
-            tell_receiving_units.apply_async((news, reason), retry=False)
-        except OperationalError:
-            logger.warning("no broker for the screening news of %d declarations; told inline", len(news))
-            tell.receiving_units(news, reason)
-
-    transaction.on_commit(send)
+    if news:
+        outbox.enqueue("xietong.declarations.tell_receiving_units", news, reason, secrets.token_hex(8))
 
 
 # --- hand-over across the cluster ------------------------------------------------------------------------------
@@ -654,18 +635,8 @@ def _changed(notice, actor, save_version=True):
     notice.screening = ScreeningStatus.PENDING
     notice.screening_error = ""
     notice.save(update_fields=["version", "screening", "screening_error"])
-    notice_id, version = notice.pk, notice.version
-
-    def enqueue():
-        from .tasks import rescreen_notice
-
-        try:
-            rescreen_notice.delay(notice_id, version)
-        except Exception:
-            # Run inline (no broker) and failed after its retries: the notice already says so.
-            logger.exception("re-screen of notice %s failed", notice_id)
-
-    transaction.on_commit(enqueue)
+    # Run inline (no broker), a failure after its retries is recorded on the notice, which the pages show.
+    outbox.enqueue("xietong.declarations.rescreen_notice", notice.pk, notice.version)
 
 
 def run_rescreen(notice_id, version, now=None):

@@ -32,14 +32,15 @@ def rescreen_notice(self, notice_id, version):
     retry_backoff_max=300,
     max_retries=5,
 )
-def tell_receiving_units(news, reason):
+def tell_receiving_units(news, reason, key=None):
     """Tell the receiving units what a submission's screening found (`tell.screening_news`), after its commit.
 
-    A submission's few messages are stored by one insert, so a retry after a failure never tells anyone twice.
+    A submission's few messages are stored by one insert, keyed by `key`: a retry after a failure, or the same
+    task delivered twice, never tells anyone twice.
     """
     from .tell import receiving_units
 
-    receiving_units(news, reason)
+    receiving_units(news, reason, key=key)
 
 
 @shared_task(name="xietong.declarations.mark_missed")

@@ -48,8 +48,11 @@ def screening_news(changes):
     ]
 
 
-def receiving_units(news, reason):
-    """Tell each receiving unit (and the receiving city's office) what screening changed, once per declaration."""
+def receiving_units(news, reason, key=None):
+    """Tell each receiving unit (and the receiving city's office) what screening changed, once per declaration.
+
+    With a `key`, telling the same news again under the same key tells nobody twice.
+    """
     if not news:
         return
     offices = dict(PreventionOffice.objects.values_list("city_id", "unit_id"))
@@ -75,7 +78,8 @@ def receiving_units(news, reason):
                 # Someone in two of the receiving units hears of a declaration once.
                 if (person, pk) not in told:
                     told.add((person, pk))
-                    rows.append((person, "declarations.screened", message, params, url))
+                    dedupe = f"declarations.screened:{key}:{pk}" if key else None
+                    rows.append((person, "declarations.screened", message, params, url, dedupe))
     notify_bulk(rows)
 
 

@@ -210,6 +210,14 @@ def do_submit_concern(
             concern.pk = None
             concern.code = new_tracking_code()
     timeline.record(concern, "received", public=True, at=now, changes={"state": [None, concern.state]})
+    # The hall's staff hear of it at once: its acceptance is due within working days.
+    _tell_hall(
+        hall,
+        kind="deliberation.received",
+        message=gettext_noop("New concern %(code)s: %(text)s"),
+        params={"code": concern.code, "text": concern.text[:40]},
+        url=reverse("deliberation:concern", args=[concern.pk]),
+    )
     return concern
 
 

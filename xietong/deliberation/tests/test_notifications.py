@@ -45,8 +45,18 @@ def test_triage_outcomes_reach_the_colleagues_not_the_one_who_decided(hall, cate
         )
 
 
+def test_a_new_concern_reaches_the_hall_staff(hall, categories, town_staff, colleague):
+    concern = submit(hall, categories["roads"], text="路灯不亮")
+    assert sorted(_told("deliberation.received")) == ["hekou-colleague", "hekou-staff"]
+    note = Notification.objects.filter(kind="deliberation.received").first()
+    assert note.url == reverse("deliberation:concern", args=[concern.pk])
+    with translation.override("zh-hans"):
+        assert note.title_text == f"收到{concern.code}号诉求：路灯不亮"
+
+
 def test_a_failed_triage_tells_nobody(hall, categories, town_staff, colleague):
     concern = submit(hall, categories["roads"])
+    Notification.objects.all().delete()
     with pytest.raises(Exception):  # noqa: B017 - the refusal without a reason is refused, whatever its type
         actions.do_refuse(actor=town_staff, concern=concern, reason="")
     assert not Notification.objects.exists()
