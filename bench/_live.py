@@ -101,9 +101,11 @@ def environment(cluster, **extra):
 
 def manage(env, *args):
     """The command's output; for `shell -c`, its last line (the shell first lists what it imported)."""
-    out = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
+    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        sys.stderr.write(done.stderr[-4000:])
+        raise RuntimeError(f"manage.py {' '.join(args)} failed ({done.returncode})")
+    out = done.stdout
     return out.strip().splitlines()[-1] if args[0] == "shell" else out
 
 
