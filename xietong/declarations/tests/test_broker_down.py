@@ -2,6 +2,7 @@
 ask for (telling the receiving units and the hall's staff, by e-mail too) waits in the outbox, the readiness
 probe tells the operator, and once Redis is back the sweep sends it and a real worker does it once."""
 
+import datetime
 import email
 import json
 import time
@@ -11,8 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from xietong.conftest import REDIS_TEST_URL, closed_broker_url, database_url_for_workers, make_user
+from xietong.core import outbox
 from xietong.core.models import Notification, OutboxTask, Role
 from xietong.declarations.models import Declaration, State
 from xietong.declarations.tests.test_idempotency import URL, payload
@@ -125,9 +128,9 @@ def test_work_held_while_redis_was_down_is_sent_when_it_is_back_and_done_once(
     point_celery(REDIS_TEST_URL, queue)
     call_command("sendoutbox", min_age=0)
     assert waiting() == [] and OutboxTask.objects.filter(sent_at__isnull=False).count() == 2
-    outbox = tmp_path / "mail"
-    outbox.mkdir()
-    mail = {"NOTIFICATION_BACKENDS": "email", "EMAIL_BACKEND": FILE_MAIL, "EMAIL_FILE_PATH": str(outbox)}
+    mailbox = tmp_path / "mail"
+    mailbox.mkdir()
+    mail = {"NOTIFICATION_BACKENDS": "email", "EMAIL_BACKEND": FILE_MAIL, "EMAIL_FILE_PATH": str(mailbox)}
     start(1, database_url=url, CELERY_QUEUE=queue, **mail)
     # The worker tells the receiving units, which queues their e-mail through the outbox in turn.
     for _ in range(600):
@@ -136,7 +139,7 @@ def test_work_held_while_redis_was_down_is_sent_when_it_is_back_and_done_once(
             break
         time.sleep(0.1)
     expected = sorted(f"{n.recipient.username}@example.org" for n in Notification.objects.select_related("recipient"))
-    assert sent_to(outbox) == expected
+    assert sent_to(mailbox) == expected
     assert "hekou-staff@example.org" in expected and "wucheng-worker@example.org" in expected
 
     assert waiting() == []
@@ -146,7 +149,26 @@ def test_work_held_while_redis_was_down_is_sent_when_it_is_back_and_done_once(
     for row in OutboxTask.objects.order_by("pk"):
         client.send_task(row.task, args=row.args, queue=queue).get(timeout=60)
     assert Notification.objects.count() == stored
-    assert sent_to(outbox) == expected
+    assert sent_to(mailbox) == expected
 
 
 FILE_MAIL = "django.core.mail.backends.filebased.EmailBackend"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_periodic_sweep_run_by_a_worker_sends_what_waits(point_celery, celery_workers):
+    url = database_url_for_workers()
+    if url is None:
+        pytest.skip("worker processes share the test database on PostgreSQL only")
+    point_celery(closed_broker_url())
+    row = outbox.enqueue("xietong.core.ping")  # no transaction: the send is tried at once, and refused
+    row.refresh_from_db()
+    assert row.sent_at is None and row.attempts == 1
+    OutboxTask.objects.filter(pk=row.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    queue, client, start = celery_workers
+    start(1, database_url=url, CELERY_QUEUE=queue)
+    # What celery beat sends every minute, run by a worker whose broker is up.
+    assert client.send_task("xietong.core.send_outbox", queue=queue).get(timeout=60) == {"sent": 1, "refused": 0}
+    row.refresh_from_db()
+    assert row.sent_at is not None and row.attempts == 2 and row.last_error == ""
