@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -39,3 +40,13 @@ def submit(form, action):
     except ValidationError as error:
         apply_errors(form, error)
         return False, None
+
+
+def report(request, form, done, success):
+    """For a form posted from a page it does not render itself (the view redirects back): say how it went."""
+    if done:
+        messages.success(request, success)
+        return
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xietong.core.access import require_member
-from xietong.core.forms import apply_errors, submit
+from xietong.core.forms import apply_errors, report, submit
 from xietong.core.timeline import history
 from xietong.supervision.access import visible_matters
 from xietong.supervision.models import Matter
@@ -222,15 +222,8 @@ def meeting_close(request, pk):
 def agenda_add(request, pk):
     meeting = _meeting_for_manager(request, pk)
     form = AgendaItemForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors["title"])
-        actions.do_add_agenda_item(actor=request.user, meeting=meeting, title=form.cleaned_data["title"])
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The agenda item has been added."))
+    done, _item = submit(form, lambda data: actions.do_add_agenda_item(actor=request.user, meeting=meeting, **data))
+    report(request, form, done, _("The agenda item has been added."))
     return redirect(meeting)
 
 
@@ -239,15 +232,10 @@ def agenda_add(request, pk):
 def attachment_add(request, pk):
     meeting = _meeting_for_manager(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors["file"])
-        actions.do_add_attachment(actor=request.user, meeting=meeting, uploaded=form.cleaned_data["file"])
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The attachment has been added."))
+    done, _attachment = submit(
+        form, lambda data: actions.do_add_attachment(actor=request.user, meeting=meeting, uploaded=data["file"])
+    )
+    report(request, form, done, _("The attachment has been added."))
     return redirect(meeting)
 
 
