@@ -100,7 +100,9 @@ class Membership(models.Model):
 class TimelineEvent(models.Model):
     """One entry of an object's append-only history: who did what, when, old → new."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    # The (content_type, object_id, at) index serves lookups by type too; a second one would only slow the
+    # set-based runs that write thousands of entries at once.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
     object_id = models.CharField(max_length=64)
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -131,7 +133,11 @@ class TimelineEvent(models.Model):
 class Notification(models.Model):
     """An entry in a person's inbox; the other back-ends (e-mail, console) are sent from the same call."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # Indexed by the inbox index below, which begins with it: a reminder run writes 10,000s of rows at once and
+    # each further index is written for every one of them.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     kind = models.CharField(max_length=50)
     # The message key (its English source text) and its parameters, rendered in the reader's language.
     message = models.CharField(max_length=300, blank=True)
@@ -151,7 +157,14 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
-        constraints = [models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_unique_dedupe")]
+        # Only keyed notifications can collide (NULLs never do), so only they are indexed for it.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=models.Q(dedupe_key__isnull=False),
+                name="notification_unique_dedupe",
+            )
+        ]
 
     def __str__(self):
         return self.title_text

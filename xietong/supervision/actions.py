@@ -1155,6 +1155,10 @@ def _sql_list(values):
     return "(" + ", ".join(f"'{getattr(value, 'value', value)}'" for value in values) + ")"
 
 
+# A run claiming this many reminders refreshes the planner's statistics before writing what follows from them.
+REPLAN_FROM = 1000
+
+
 @transaction.atomic
 def do_send_reminders(*, today=None):
     """Send every reminder and take every step of the escalation ladder due today, once; returns how many.
@@ -1186,6 +1190,12 @@ def do_send_reminders(*, today=None):
         sent = cursor.rowcount
         if not sent:
             return 0
+        # The statements below find this run's rows by their timestamp, a value the planner's statistics have
+        # never seen: it would take thousands of rows for one and join them row by row (minutes for a backlog).
+        # Sampling the table again, this transaction's rows included, gives it their true number.
+        refresh = sent >= REPLAN_FROM and connection.vendor == "postgresql"
+        if refresh:
+            cursor.execute(f"ANALYZE {rem}")
         mine = f"r.sent_at = %s AND r.sent_by_id IS NULL AND r.kind IN {_sql_list(reminders.TITLES)}"
 
         # The ladder's 催办单, numbered on from the year's last number.
@@ -1205,6 +1215,8 @@ def do_send_reminders(*, today=None):
                 ReminderKind.URGING.value,
             ],
         )
+        if refresh:
+            cursor.execute(f"ANALYZE {urg}")
 
         # The matter's timeline: the 催办单 issued, escalated, the matter named for the bulletin.
         label = "'催办〔' || u.year || '〕' || u.number || '号'"
