@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xietong.core.access import visible_units
-from xietong.core.models import Unit
+from xietong.core.models import Unit, UnitKind
 from xietong.core.uploads import ALLOWED_TYPES as ALLOWED_EVIDENCE_TYPES
 
 from .actions import TRANSITIONS
@@ -55,12 +55,49 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
         return unit_label(obj)
 
 
+KIND_RANK = {kind: rank for rank, kind in enumerate(UnitKind.values)}
+
+
+def in_tree_order(units):
+    """Units as a tree: each under its parent, siblings by kind (as UnitKind lists them) and then by name.
+
+    Sorting by the path text would order siblings by their ids as text, so a unit numbered 10 would come
+    before one numbered 9; the key here is built from each ancestor's kind and name instead.
+    """
+    units = list(units)
+    ids = {pk for unit in units for pk in unit.ancestors()}
+    known = {unit.pk: unit for unit in units}
+    for unit in Unit.objects.filter(pk__in=ids - set(known)):
+        known[unit.pk] = unit
+
+    def key(unit):
+        return [
+            (KIND_RANK.get(known[pk].kind, len(KIND_RANK)), known[pk].name, pk)
+            for pk in unit.ancestors()
+            if pk in known
+        ]
+
+    return sorted(units, key=key)
+
+
+class TreeOrderIterator(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for unit in in_tree_order(self.queryset):
+            yield self.choice(unit)
+
+
 class UnitTreeChoiceField(forms.ModelChoiceField):
+    iterator = TreeOrderIterator
+
     def label_from_instance(self, obj):
         return tree_label(obj)
 
 
 class UnitTreeMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = TreeOrderIterator
+
     def label_from_instance(self, obj):
         return tree_label(obj)
 

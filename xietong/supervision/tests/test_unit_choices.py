@@ -31,6 +31,29 @@ def test_the_lead_unit_is_a_tree_without_hotels_and_asks_to_choose(cluster, offi
     assert "汾河湾酒店" not in options(page, "co_units")
 
 
+def test_siblings_are_listed_by_kind_then_name_whatever_their_ids(cluster, office_user):
+    # Created last, so with the larger ids (10 and up once the cluster has nine units): ordered by the path's
+    # text they would land among or before their elder siblings by the digits alone.
+    for number in range(6):
+        do_create_unit(name=f"补位{number}", kind=UnitKind.TASK_FORCE, parent=cluster["office"], slug=f"pad{number}")
+    do_create_unit(name="大同市人民政府", kind=UnitKind.CITY, parent=cluster["office"], slug="datong")
+    do_create_unit(name="阳曲县", kind=UnitKind.DISTRICT, parent=cluster["taiyuan"], slug="yangqu")
+    do_create_unit(name="古交市工信局", kind=UnitKind.DEPARTMENT, parent=cluster["taiyuan"], slug="gujiao-it")
+    page = client_for(office_user).get("/supervision/matters/new/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    lead = options(page, "lead_unit")[1:]
+    assert lead[:8] == [
+        "大同市人民政府",
+        "太原市人民政府",
+        "\u3000古交市工信局",
+        "\u3000古交市",
+        "\u3000\u3000河口镇",
+        "\u3000阳曲县",
+        "忻州市人民政府",
+        "晋中市人民政府",
+    ]
+    assert lead[8:] == [f"补位{number}" for number in range(6)]
+
+
 def test_the_action_refuses_a_hotel_as_lead_or_co_unit(cluster, office_user, hotel):
     terms = {
         "actor": office_user,
