@@ -243,6 +243,12 @@ def render_xlsx(bulletin):
         summary.column_dimensions["A"].width = 18
         summary.column_dimensions["B"].width = 16
 
+        # The 催办单 of each row where the bulletin counted them, as on the page and in the .docx.
+        urged = view["urgings"] is not None
+        if urged:
+            summary.append([str(_("催办单")), view["urgings"]])
+            summary.cell(row=summary.max_row, column=1).font = bold
+
         def figures(rows):
             return [
                 [
@@ -255,12 +261,19 @@ def render_xlsx(bulletin):
                     r["on_time_rate"],
                     r["overdue"],
                 ]
-                for r in rows
+                + ([r.get("urgings", 0)] if urged else [])
+                for r in [*rows, {**view["totals"], "label": _("Cluster total")}]
             ]
 
-        widths = [26, 12, 10, 12, 10, 12, 12, 10]
-        sheet(_("By city"), figure_headers(_("City")), figures(view["by_city"]), (4, 7), widths)
-        sheet(_("By domain"), figure_headers(_("Domain")), figures(view["by_domain"]), (4, 7), widths)
+        def figure_sheet(title, first, rows):
+            headers = figure_headers(first) + ([_("催办单")] if urged else [])
+            ws = sheet(title, headers, figures(rows), (4, 7), [26, 12, 10, 12, 10, 12, 12, 10, 10][: len(headers)])
+            for cell in ws[ws.max_row]:
+                cell.font = bold
+            ws.cell(row=ws.max_row, column=1).value = str(_("Cluster total"))
+
+        figure_sheet(_("By city"), _("City"), view["by_city"])
+        figure_sheet(_("By domain"), _("Domain"), view["by_domain"])
         overdue = [
             [
                 i["code"],
@@ -276,6 +289,24 @@ def render_xlsx(bulletin):
         ws = sheet(_("Overdue matters"), overdue_headers(), overdue, (), [14, 40, 24, 18, 18, 12, 10])
         for (cell,) in ws.iter_rows(min_row=2, min_col=6, max_col=6):
             cell.number_format = "yyyy-mm-dd"
+        if urged:
+            sheet(
+                _("催办单 by unit"),
+                [_("Unit urged"), _("催办单"), _("Not answered")],
+                [[r["label"], r["urgings"], r["unanswered"]] for r in view["urgings_by_unit"]],
+                (),
+                [26, 10, 12],
+            )
+            sheet(
+                _("催办单 by matter"),
+                [_("Code"), _("Matter"), _("Lead unit"), _("催办单"), _("Not answered")],
+                [
+                    [r["code"], r["title"], r["lead_unit"], r["urgings"], r["unanswered"]]
+                    for r in view["urgings_by_matter"]
+                ],
+                (),
+                [14, 40, 24, 10, 12],
+            )
         changes = bulletin.data.get("changes")
         if changes:
             rows = [

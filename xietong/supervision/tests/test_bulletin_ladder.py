@@ -134,9 +134,10 @@ def test_the_bulletin_states_the_naming_rule_of_the_ladder_in_force(office_user)
 
 def test_the_docx_and_pdf_carry_the_urgings_the_named_matters_and_the_overrides(office_user, cluster):
     """What the page's lower sections show is in the 公文 too, read back from the .docx and from the PDF's text."""
+    from openpyxl import load_workbook
     from pypdf import PdfReader
 
-    from xietong.supervision.documents import render_docx, render_pdf
+    from xietong.supervision.documents import render_docx, render_pdf, render_xlsx
 
     named = make_matter(office_user, cluster["jinzhong"], title="太榆连接线", start=D(2022, 8, 1), due=D(2022, 9, 30))
     # Due after the period, so the ladder leaves it alone: its 催办单 are the office's own.
@@ -186,6 +187,27 @@ def test_the_docx_and_pdf_carry_the_urgings_the_named_matters_and_the_overrides(
     assert [row[1:] for row in by_matter[1:]] == [
         ["按期办结", "太原市人民政府", "2", "2"],
         ["太榆连接线", "晋中市人民政府", "1", "1"],
+    ]
+
+    # The workbook carries the same counts: a column of the figures, the total and a sheet by unit and by matter.
+    workbook = load_workbook(io.BytesIO(render_xlsx(bulletin)))
+    summary = {row[0]: row[1] for row in workbook[zh("Summary")].iter_rows(min_row=2, values_only=True)}
+    assert summary[zh("催办单")] == 3
+    city_rows = list(workbook[zh("By city")].iter_rows(values_only=True))
+    assert city_rows[0][-1] == zh("催办单")
+    urged = {row[0]: row[-1] for row in city_rows[1:]}
+    assert (urged.pop("太原市人民政府"), urged.pop("晋中市人民政府"), urged.pop(zh("Cluster total"))) == (2, 1, 3)
+    assert set(urged.values()) == {0}
+    domain_rows = list(workbook[zh("By domain")].iter_rows(values_only=True))
+    assert domain_rows[-1][0] == zh("Cluster total") and domain_rows[-1][-1] == 3
+    assert sum(row[-1] for row in domain_rows[1:-1]) == 3
+    assert list(workbook[zh("催办单 by unit")].iter_rows(min_row=2, values_only=True)) == [
+        ("太原市人民政府", 2, 2),
+        ("晋中市人民政府", 1, 1),
+    ]
+    assert [row[1:] for row in workbook[zh("催办单 by matter")].iter_rows(min_row=2, values_only=True)] == [
+        ("按期办结", "太原市人民政府", 2, 2),
+        ("太榆连接线", "晋中市人民政府", 1, 1),
     ]
 
     # The page's figures carry the same column.

@@ -283,7 +283,15 @@ def test_the_xlsx_opens_with_chinese_sheets_and_percentages(worked_example, offi
     issue(office_user, AUG_1, AUG_31, datetime.date(2022, 9, 15))
     bulletin = issue(office_user, SEP_1, SEP_30, datetime.date(2022, 10, 5))
     workbook = load_workbook(io.BytesIO(render_xlsx(bulletin)))
-    assert workbook.sheetnames == [zh("Summary"), zh("By city"), zh("By domain"), zh("Overdue matters"), zh("Changes")]
+    assert workbook.sheetnames == [
+        zh("Summary"),
+        zh("By city"),
+        zh("By domain"),
+        zh("Overdue matters"),
+        zh("催办单 by unit"),
+        zh("催办单 by matter"),
+        zh("Changes"),
+    ]
     assert all(chinese(name) for name in workbook.sheetnames)
 
     summary = workbook[zh("Summary")]
@@ -305,6 +313,7 @@ def test_the_xlsx_opens_with_chinese_sheets_and_percentages(worked_example, offi
         0,
         0.0,
         1,
+        0,  # 催办单
     ]
     assert taiyuan[3].number_format == "0.0%" and taiyuan[6].number_format == "0.0%"
     assert rows["晋中市人民政府"][3].value is None  # no matter in scope: an empty cell, not an error
