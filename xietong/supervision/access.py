@@ -7,11 +7,11 @@ unit's manager submits for verification; only the office verifies, reviews
 reports and changes a matter's course.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 
 from xietong.core.access import has_role, is_office, memberships_of, units_q
-from xietong.core.models import Role, UnitKind
+from xietong.core.models import Role, Unit, UnitKind
 
 from .models import CoUnit, Evidence, ExtensionRequest, Matter, Milestone, ProgressReport, Urging
 
@@ -22,8 +22,11 @@ def visible_matters(user, queryset=None):
         return queryset.none()
     if is_office(user):
         return queryset
-    co_unit_of_mine = CoUnit.objects.filter(units_q(user, Role.VIEWER, "unit"), matter=OuterRef("pk"))
-    return queryset.filter(Q(units_q(user, Role.VIEWER, "lead_unit")) | Q(Exists(co_unit_of_mine)))
+    # The reader's units as one subquery, and the matters they co-handle as another: PostgreSQL hashes each
+    # once, where a per-matter EXISTS joining units by path ran once for every one of 100,000 matters.
+    mine = Unit.objects.filter(units_q(user, Role.VIEWER)).values("pk")
+    co_handled = CoUnit.objects.filter(unit_id__in=mine).values("matter_id")
+    return queryset.filter(Q(lead_unit_id__in=mine) | Q(pk__in=co_handled))
 
 
 def opens_for_lead(user, matter):
