@@ -152,41 +152,37 @@ def notify_bulk(rows, *, at=None):
         return []
     table = Notification._meta.db_table
     at = at or timezone.now()
+    names = ["recipient", "kind", "message", "params", "title", "body", "url", "created_at", "dedupe_key"]
+    columns = ", ".join(Notification._meta.get_field(name).column for name in names)
+    values = [_row_values(row, at) for row in rows]
     ids = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One array per column: the statement stays a few lines long, where VALUES lists for thousands of
             # rows take longer to split into parameters than the database takes to store them.
-            meta = Notification._meta
-            names = ["recipient", "kind", "message", "params", "title", "body", "url", "created_at", "dedupe_key"]
-            arrays = ", ".join(f"%s::{meta.get_field(name).db_type(connection)}[]" for name in names)
-            columns = [[] for _name in names]
-            for recipient_id, kind, message, params, url, *dedupe in rows:
-                values = (recipient_id, kind, str(message), json.dumps(params or {}), "", "", url, at)
-                for column, value in zip(columns, (*values, dedupe[0] if dedupe else None), strict=True):
-                    column.append(value)
+            arrays = ", ".join(f"%s::{Notification._meta.get_field(n).db_type(connection)}[]" for n in names)
             cursor.execute(
-                f"INSERT INTO {table} (recipient_id, kind, message, params, title, body, url, created_at, dedupe_key) "
-                f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING RETURNING id",
-                columns,
+                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING RETURNING id",
+                [list(column) for column in zip(*values, strict=True)],
             )
             ids.extend(pk for (pk,) in cursor.fetchall())
         else:
-            for i in range(0, len(rows), BULK_BATCH):
-                chunk = rows[i : i + BULK_BATCH]
-                placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-                values = []
-                for recipient_id, kind, message, params, url, *dedupe in chunk:
-                    values += [recipient_id, kind, str(message), json.dumps(params or {}), "", "", url, at]
-                    values.append(dedupe[0] if dedupe else None)
+            for i in range(0, len(values), BULK_BATCH):
+                chunk = values[i : i + BULK_BATCH]
+                placeholders = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(chunk))
                 cursor.execute(
-                    f"INSERT INTO {table} (recipient_id, kind, message, params, title, body, url, created_at, "
-                    f"dedupe_key) VALUES {placeholders} ON CONFLICT DO NOTHING RETURNING id",
-                    values,
+                    f"INSERT INTO {table} ({columns}) VALUES {placeholders} ON CONFLICT DO NOTHING RETURNING id",
+                    [value for row in chunk for value in row],
                 )
                 ids.extend(pk for (pk,) in cursor.fetchall())
     dispatch_after_commit(ids)
     return ids
+
+
+def _row_values(row, at):
+    """A `notify_bulk` row as the stored columns, in the order of its INSERT."""
+    recipient_id, kind, message, params, url, *dedupe = row
+    return (recipient_id, kind, str(message), json.dumps(params or {}), "", "", url, at, dedupe[0] if dedupe else None)
 
 
 def notify_select(query, params=(), *, at=None):
