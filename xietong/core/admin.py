@@ -60,6 +60,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
         queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+def broker_in_words(state):
+    """The broker's state as /readyz reports it to monitors (a code), said for the operator reading the page."""
+    if state == "ok":
+        return _("Reachable")
+    if state.startswith("unavailable"):
+        return _("Unreachable: background work waits in the outbox and is sent when the broker is back")
+    return _("Not configured: background work runs in the web process after each write")
+
+
 class PendingFilter(admin.SimpleListFilter):
     title = _("state")
     parameter_name = "pending"
@@ -88,7 +97,9 @@ class OutboxTaskAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {**(extra_context or {}), "work": background_work()})
+        work = background_work()
+        context = {**(extra_context or {}), "work": work, "broker_words": broker_in_words(work["broker"])}
+        return super().changelist_view(request, context)
 
     @admin.action(description=_("Send the selected pending tasks to the broker now"))
     def send_now(self, request, queryset):
